@@ -1,0 +1,3 @@
+module github.com/nisnet-eu/nisnet
+
+go 1.26.0
