@@ -16,3 +16,6 @@ var (
 	SkipLocked = dialect.skipLocked
 	NewID      = newID
 )
+
+// AuditHash is the hash VerifyAudit expects for r.
+var AuditHash = auditHash
