@@ -1,0 +1,83 @@
+// Package app wires nisnet together: it parses the command line and the
+// environment, and runs a command — the node (serve) or a tool (assess …).
+// Tests run the real program through Run.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Env is the process environment a command runs in.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1 // the command failed
+	ExitUsage = 2 // bad command line or invalid input
+)
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, env Env) int
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run a node (HTTP API on --addr)", runServe},
+		{"assess", "assess incident facts: must it be reported, under which law, by when", runAssess},
+		{"version", "print the version", runVersion},
+		{"help", "show this help", nil},
+	}
+}
+
+// Version is the program version, set at build time with -ldflags.
+var Version = "dev"
+
+// Run runs the command named by args[0] and returns the exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return ExitUsage
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(env.Stdout)
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			return c.run(ctx, args[1:], env)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "nisnet: unknown command %q\n\n", name)
+	usage(env.Stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("nisnet — the node software of the EU network of cybersecurity authorities\n\nUsage: nisnet <command> [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun 'nisnet <command> -h' for a command's flags.\n")
+	b.WriteString("Environment: NISNET_ADDR (listen address), NISNET_DATA (data directory), NISNET_DB (PostgreSQL URL).\n")
+	io.WriteString(w, b.String())
+}
+
+func runVersion(_ context.Context, _ []string, env Env) int {
+	fmt.Fprintf(env.Stdout, "nisnet %s\n", Version)
+	return ExitOK
+}
