@@ -219,7 +219,6 @@ func (db *DB) reader() conn { return conn{q: db.read, d: db.d} }
 // It must not be used after that function returns.
 type Tx struct {
 	conn
-	tx *sql.Tx
 }
 
 // Transact runs fn in a write transaction, committing if fn returns nil and
@@ -237,7 +236,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{conn: conn{q: sqlTx, d: db.d}, tx: sqlTx}); err != nil {
+	if err := fn(&Tx{conn: conn{q: sqlTx, d: db.d}}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -200,3 +200,20 @@ func TestPageBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, 99, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err := store.Open(ctx, dsn); err == nil {
+		db.Close()
+		t.Error("opened a database whose schema is newer than the program")
+	}
+}
