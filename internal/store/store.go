@@ -225,7 +225,7 @@ type Tx struct {
 // rolling back otherwise (also if fn panics). On SQLite write transactions
 // are serialised, so fn must not call Transact itself; reads through the *DB
 // methods are fine but do not see fn's uncommitted writes.
-func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
