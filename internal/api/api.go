@@ -20,16 +20,22 @@ type Server struct {
 	Log    *slog.Logger
 }
 
-// Routes registers every API route on mux. Routes are declared here, in one
-// place.
-func (s *Server) Routes(mux *http.ServeMux) {
-	mux.Handle("POST /api/v1/assessments", s.handle(s.createAssessment))
-	mux.Handle("GET /api/v1/vocabularies", s.handle(s.listVocabularies))
-	mux.Handle("GET /api/v1/vocabularies/{name}", s.handle(s.getVocabulary))
-	mux.Handle("GET /api/v1/openapi.json", s.handle(s.openAPI))
+// Routes registers every API route on mux and returns their patterns.
+// Routes are declared here, in one place.
+func (s *Server) Routes(mux *http.ServeMux) []string {
+	var patterns []string
+	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+		patterns = append(patterns, pattern)
+		mux.Handle(pattern, s.handle(h))
+	}
+	route("POST /api/v1/assessments", s.createAssessment)
+	route("GET /api/v1/vocabularies", s.listVocabularies)
+	route("GET /api/v1/vocabularies/{name}", s.getVocabulary)
+	route("GET /api/v1/openapi.json", s.openAPI)
 	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such API route: " + r.Method + " " + r.URL.Path}
 	}))
+	return patterns
 }
 
 // Error is an API error: an HTTP status, a stable machine code, a message

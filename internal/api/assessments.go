@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 
@@ -16,8 +17,11 @@ func (s *Server) createAssessment(w http.ResponseWriter, r *http.Request) error 
 			return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the facts as application/json"}
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, rules.MaxFactsBytes)
-	facts, err := rules.DecodeFacts(body)
+	// DecodeFacts bounds what it reads to rules.MaxFactsBytes.
+	facts, err := rules.DecodeFacts(r.Body)
+	if errors.Is(err, rules.ErrTooLarge) {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: err.Error()}
+	}
 	if err != nil {
 		return err
 	}

@@ -361,6 +361,9 @@ func ParseDuration(s string) (time.Duration, error) {
 // MaxFactsBytes bounds the size of an encoded Facts document.
 const MaxFactsBytes = 1 << 20
 
+// ErrTooLarge is returned by DecodeFacts for a document over MaxFactsBytes.
+var ErrTooLarge = fmt.Errorf("facts document is larger than %d bytes", MaxFactsBytes)
+
 // maxList bounds every list in the facts.
 const maxList = 500
 
@@ -374,7 +377,7 @@ func DecodeFacts(r io.Reader) (Facts, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		if lr.N <= 0 {
-			return Facts{}, &FieldErrors{List: []FieldError{{Field: "", Message: fmt.Sprintf("facts document is larger than %d bytes", MaxFactsBytes)}}}
+			return Facts{}, ErrTooLarge
 		}
 		return Facts{}, &FieldErrors{List: []FieldError{decodeError(err)}}
 	}
