@@ -17,7 +17,7 @@ import (
 )
 
 // newServer starts the API on a real HTTP server on a free port.
-func newServer(t *testing.T) (*httptest.Server, []string) {
+func newServer(t testing.TB) (*httptest.Server, []string) {
 	t.Helper()
 	set, err := vocab.NewSet(rules.Vocabularies()...)
 	if err != nil {

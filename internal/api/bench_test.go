@@ -1,0 +1,38 @@
+package api
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+)
+
+// BenchmarkAssessmentAPI measures POST /api/v1/assessments over a real
+// HTTP connection on loopback, decoding, assessing and encoding included.
+func BenchmarkAssessmentAPI(b *testing.B) {
+	body, err := os.ReadFile("../../examples/assess/hospital-ransomware.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts, _ := newServer(b)
+	client := ts.Client()
+	url := ts.URL + "/api/v1/assessments"
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assessments/s")
+}
