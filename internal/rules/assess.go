@@ -115,14 +115,13 @@ func (a *assessment) assessNIS2() {
 	r := RegimeResult{Regime: "nis2", Title: "NIS2 Directive (EU) 2022/2555", InScope: a.nis2.inScope, Class: a.nis2.class, Jurisdiction: a.nis2.jurisdiction}
 	kind := a.kind()
 	switch {
+	case a.refTime().Before(nis2Applies):
+		r.Status = StatusNotApplicable
+		r.Summary = "NIS2 national measures apply from 18 October 2024"
 	case !a.nis2.inScope:
-		r.Status = StatusOutOfScope
-		r.Summary = "not an essential or important entity under NIS2"
-		if kind == "incident" && a.f.Incident.AwareAt != nil {
-			r.Status = StatusVoluntary
-			r.Summary += "; it may notify significant incidents, cyber threats and near misses voluntarily (Art 30(1)(b))"
-			a.voluntaryNIS2("Art 30(1)(b)")
-		}
+		r.Status = StatusVoluntary
+		r.Summary = "not an essential or important entity under NIS2; it may notify significant incidents, cyber threats and near misses voluntarily (Art 30(1)(b))"
+		a.voluntaryNIS2("Art 30(1)(b)")
 	case a.f.Entity.DORA != nil && a.isDORAFinancial():
 		scope.add("DORA Art 1(2); NIS2 Art 4", Met, "a financial entity under DORA: DORA is the sector-specific Union act, so DORA's incident reporting replaces NIS2 Art 23; the DORA competent authority forwards to the NIS2 CSIRT/SPOC (DORA Art 19(6)(c))")
 		r.Status = StatusDisplaced
