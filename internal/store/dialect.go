@@ -72,6 +72,27 @@ func (d dialect) skipLocked() string {
 	return ""
 }
 
+// forUpdate is the suffix that locks the rows a SELECT reads until the
+// transaction ends, so that concurrent writers of the same row queue up on
+// PostgreSQL. SQLite's write transaction already holds the database's write
+// lock.
+func (d dialect) forUpdate() string {
+	if d.postgres() {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// contains returns an SQL condition that is true when the text expression
+// haystack contains the text expression needle, compared exactly (LIKE
+// would need escaping and ignores ASCII case on SQLite).
+func (d dialect) contains(haystack, needle string) string {
+	if d.postgres() {
+		return "strpos(" + haystack + ", " + needle + ") > 0"
+	}
+	return "instr(" + haystack + ", " + needle + ") > 0"
+}
+
 // args converts query arguments to their stored representation. Times are
 // the only values that need it; see timeLayout.
 // The caller's slice is not modified.

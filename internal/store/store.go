@@ -7,8 +7,8 @@
 // and their audit records commit together inside (*DB).Transact; the *DB
 // methods of the same name wrap one such write in its own transaction.
 //
-// Failures callers decide on are reported as ErrNotFound and ErrConflict,
-// tested with errors.Is.
+// Failures callers decide on are reported as ErrNotFound, ErrConflict and
+// ErrInvalid, tested with errors.Is.
 //
 // Times are stored in UTC with microsecond resolution: TIMESTAMPTZ on
 // PostgreSQL, fixed-width RFC 3339 text ("2006-01-02T15:04:05.000000Z") on
@@ -43,6 +43,9 @@ var (
 	// ErrConflict: the write would break a uniqueness rule (an email already
 	// in use, a duplicate team name in the organisation, …).
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid: the arguments cannot be stored or used as given (a value
+	// outside its column's allowed set, malformed JSON, a bad list cursor).
+	ErrInvalid = errors.New("invalid")
 )
 
 // sqlitePragmas are set on every SQLite connection. busy_timeout comes first,
@@ -273,8 +276,9 @@ func (db *DB) readTx(ctx context.Context, fn func(c conn) error) error {
 }
 
 // classify wraps driver errors that have a kind: unique violations become
-// ErrConflict and foreign-key violations ErrNotFound (the referenced row is
-// missing). Other errors are returned unchanged.
+// ErrConflict, foreign-key violations ErrNotFound (the referenced row is
+// missing) and check-constraint violations ErrInvalid. Other errors are
+// returned unchanged.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -285,6 +289,8 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrConflict, err)
 		case sqlite3.CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%w: referenced row: %w", ErrNotFound, err)
+		case sqlite3.CONSTRAINT_CHECK:
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
 	if e, ok := errors.AsType[*pgconn.PgError](err); ok {
@@ -293,6 +299,8 @@ func classify(err error) error {
 			return fmt.Errorf("%w: %w", ErrConflict, err)
 		case "23503": // foreign_key_violation
 			return fmt.Errorf("%w: referenced row: %w", ErrNotFound, err)
+		case "23514": // check_violation
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}
 	return err

@@ -14,7 +14,7 @@ import (
 )
 
 // schemaVersion is the number of migrations in each dialect's folder.
-const schemaVersion = 1
+const schemaVersion = 2
 
 func TestOpenMigratesOnce(t *testing.T) {
 	ctx := context.Background()
