@@ -420,3 +420,171 @@ func TestConcurrentCreateIncidentReferencesAreUnique(t *testing.T) {
 		}
 	}
 }
+
+func TestListIncidents(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	orgA := mustOrg(t, db, store.OrgEntity)
+	orgB := mustOrg(t, db, store.OrgEntity)
+	authority := mustOrg(t, db, store.OrgAuthority)
+	analyst := mustUser(t, db, authority.ID, "analyst@csirt.example")
+	team, err := db.CreateTeam(ctx, store.Team{OrganisationID: authority.ID, Name: "Triage"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	assess := func(in store.Incident, next time.Time, overdue bool) {
+		t.Helper()
+		if _, err := db.SaveAssessment(ctx, store.Assessment{IncidentID: in.ID, Result: json.RawMessage(`{}`), ComputedAt: t0, NextDueAt: next, Overdue: overdue}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a1 := mustIncident(t, db, orgA.ID, store.Incident{Sectors: []string{"energy/electricity"}, Regimes: []string{"nis2"}})
+	a2 := mustIncident(t, db, orgA.ID, store.Incident{Kind: store.KindNearMiss, State: store.StateTriaged,
+		Sectors: []string{"energy"}, AssignedUserID: analyst.ID})
+	a3 := mustIncident(t, db, orgA.ID, store.Incident{State: store.StateClosed})
+	b1 := mustIncident(t, db, orgB.ID, store.Incident{State: store.StateInProgress, Regimes: []string{"nis2", "dora"}, AssignedTeamID: team.ID})
+	b2 := mustIncident(t, db, orgB.ID, store.Incident{Kind: store.KindCyberThreat})
+	assess(a1, t0.Add(time.Hour), false)
+	assess(a2, t0.Add(-time.Hour), true)
+	assess(b1, t0.Add(2*time.Hour), false)
+
+	ids := func(items []store.IncidentListItem) []string {
+		var out []string
+		for _, it := range items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		f    store.IncidentFilter
+		want []store.Incident
+	}{
+		{"all, by next due then oldest", store.IncidentFilter{}, []store.Incident{a2, a1, b1, a3, b2}},
+		{"organisation", store.IncidentFilter{OrganisationID: orgB.ID}, []store.Incident{b1, b2}},
+		{"states", store.IncidentFilter{States: []store.IncidentState{store.StateReceived, store.StateTriaged}}, []store.Incident{a2, a1, b2}},
+		{"kinds", store.IncidentFilter{Kinds: []store.IncidentKind{store.KindNearMiss, store.KindCyberThreat}}, []store.Incident{a2, b2}},
+		{"assigned user", store.IncidentFilter{AssignedUserID: analyst.ID}, []store.Incident{a2}},
+		{"assigned team", store.IncidentFilter{AssignedTeamID: team.ID}, []store.Incident{b1}},
+		{"sector matches whole codes only", store.IncidentFilter{Sector: "energy"}, []store.Incident{a2}},
+		{"sector with a slash", store.IncidentFilter{Sector: "energy/electricity"}, []store.Incident{a1}},
+		{"sector prefix matches nothing", store.IncidentFilter{Sector: "energy/elec"}, nil},
+		{"regime in the middle of the list", store.IncidentFilter{Regime: "nis2"}, []store.Incident{a1, b1}},
+		{"regime at the end of the list", store.IncidentFilter{Regime: "dora"}, []store.Incident{b1}},
+		{"overdue by the assessment", store.IncidentFilter{Overdue: true, Now: t0}, []store.Incident{a2}},
+		{"overdue since the assessment", store.IncidentFilter{Overdue: true, Now: t0.Add(90 * time.Minute)}, []store.Incident{a2, a1}},
+		{"filters combine", store.IncidentFilter{OrganisationID: orgA.ID, Overdue: true, Now: t0.Add(3 * time.Hour), Regime: "nis2"}, []store.Incident{a1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, next, err := db.ListIncidents(ctx, tt.f, store.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, in := range tt.want {
+				want = append(want, in.ID)
+			}
+			if !slices.Equal(ids(got), want) {
+				t.Errorf("got %q, want %q", ids(got), want)
+			}
+			if next != "" {
+				t.Errorf("next = %q on the only page, want empty", next)
+			}
+		})
+	}
+
+	t.Run("items carry the assessment, not the facts", func(t *testing.T) {
+		got, _, err := db.ListIncidents(ctx, store.IncidentFilter{OrganisationID: orgA.ID}, store.Page{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := got[0]
+		if it.ID != a2.ID || !it.NextDueAt.Equal(t0.Add(-time.Hour)) || !it.Overdue || it.Facts != nil || it.Reference != a2.Reference {
+			t.Errorf("got %+v, want a2 with its assessment and no facts", it)
+		}
+	})
+	t.Run("cursor walks every incident once, in order", func(t *testing.T) {
+		var walked []string
+		after := ""
+		for range 10 {
+			page, next, err := db.ListIncidents(ctx, store.IncidentFilter{After: after}, store.Page{Limit: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			walked = append(walked, ids(page)...)
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		want := []string{a2.ID, a1.ID, b1.ID, a3.ID, b2.ID}
+		if !slices.Equal(walked, want) {
+			t.Errorf("walked %q, want %q", walked, want)
+		}
+	})
+	t.Run("a page that ends the list has no cursor", func(t *testing.T) {
+		_, next, err := db.ListIncidents(ctx, store.IncidentFilter{}, store.Page{Limit: 5})
+		if err != nil || next != "" {
+			t.Errorf("next = %q, %v; want empty", next, err)
+		}
+	})
+	t.Run("offset skips", func(t *testing.T) {
+		got, _, err := db.ListIncidents(ctx, store.IncidentFilter{}, store.Page{Limit: 2, Offset: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{a3.ID, b2.ID}; !slices.Equal(ids(got), want) {
+			t.Errorf("got %q, want %q", ids(got), want)
+		}
+	})
+	t.Run("malformed cursor is invalid", func(t *testing.T) {
+		for _, c := range []string{"!!", "aGVsbG8", "aTF8fHx4"} {
+			if _, _, err := db.ListIncidents(ctx, store.IncidentFilter{After: c}, store.Page{}); !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("cursor %q: got %v, want ErrInvalid", c, err)
+			}
+		}
+	})
+}
+
+func TestListIncidentsCursorWithTies(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	org := mustOrg(t, db, store.OrgEntity)
+	due := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var want []string
+	for i := range 7 {
+		in := mustIncident(t, db, org.ID, store.Incident{})
+		if i%2 == 0 { // four share one due instant, three have none
+			if _, err := db.SaveAssessment(ctx, store.Assessment{IncidentID: in.ID, Result: json.RawMessage(`{}`), NextDueAt: due}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	all, _, err := db.ListIncidents(ctx, store.IncidentFilter{}, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range all {
+		want = append(want, it.ID)
+	}
+	var walked []string
+	after := ""
+	for range 10 {
+		page, next, err := db.ListIncidents(ctx, store.IncidentFilter{After: after}, store.Page{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range page {
+			walked = append(walked, it.ID)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	if len(want) != 7 || !slices.Equal(walked, want) {
+		t.Errorf("walked %q, want %q", walked, want)
+	}
+}
