@@ -179,7 +179,7 @@ func TestNIS2Scope(t *testing.T) {
 		{name: "NIS2 Art 2(10): an entity exempted from DORA under its Art 2(4) is out of NIS2 scope", types: []string{"banking/credit-institution"}, size: largeSize(),
 			mod: func(f *Facts) { f.Entity.DORA = &DORA{EntityType: "credit-institution", Exempted: true} }, inScope: false, rule: "NIS2 Art 2(10)", outcome: Met},
 		{name: "NIS2 Art 41(1): an incident before 18 October 2024 is before the national measures apply", types: []string{"health/healthcare-provider"}, size: largeSize(),
-			mod: func(f *Facts) { f.Incident.AwareAt = atp("2024-10-17T23:59:59Z") }, inScope: false, rule: "NIS2 Art 41(1)", outcome: NotMet},
+			mod: func(f *Facts) { f.Incident.AwareAt = atp("2024-10-17T23:59:59Z") }, inScope: false, status: StatusNotApplicable, rule: "NIS2 Art 41(1)", outcome: NotMet},
 		{name: "NIS2 Art 41(1): an incident at 18 October 2024 00:00 UTC is covered", types: []string{"health/healthcare-provider"}, size: largeSize(),
 			mod: func(f *Facts) { f.Incident.AwareAt = atp("2024-10-18T00:00:00Z") }, inScope: true, class: "essential", status: StatusReportable},
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // significantNIS2 decides whether the incident is significant under NIS2
@@ -42,9 +43,14 @@ func (a *assessment) significantNIS2(sc nis2Scope, fs *findings) bool {
 	return sig
 }
 
+// truncate shortens s to at most n bytes, cutting before a character rather
+// than through it, and marks the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
@@ -169,7 +175,9 @@ func (a *assessment) recurring() []EarlierIncident {
 			continue
 		}
 		if a.opt.RecurrenceWindow == WindowHalfYear {
-			if e.OccurredAt.Year() != ref.Year() || (e.OccurredAt.Month() <= 6) != (ref.Month() <= 6) {
+			// Both instants on the UTC calendar, whatever offset they were written with.
+			eo := e.OccurredAt.UTC()
+			if eo.Year() != ref.Year() || (eo.Month() <= 6) != (ref.Month() <= 6) {
 				continue
 			}
 		} else if e.OccurredAt.Before(from) {
