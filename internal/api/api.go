@@ -1,41 +1,121 @@
 // Package api is nisnet's JSON REST interface under /api/v1: handlers that
 // return errors, one error envelope with stable codes, bounded request
-// bodies, and the OpenAPI 3.1 document that describes it all.
+// bodies, authentication by API token or session cookie, authorisation by
+// role and organisation, and the OpenAPI 3.1 document that describes it all.
+//
+// Every route is declared in Routes. Routes are public or authenticated; an
+// authenticated handler finds the caller's Principal in the request context.
+// Objects of an organisation the caller may not see answer 404 exactly like
+// objects that do not exist; a visible object the caller's role may not act
+// on answers 403.
 package api
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/nisnet-eu/nisnet/internal/auth"
 	"github.com/nisnet-eu/nisnet/internal/rules"
+	"github.com/nisnet-eu/nisnet/internal/store"
 	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
 
-// Server holds what the handlers need.
+// Server holds what the handlers need. Set the exported fields, then call
+// Routes once before serving.
 type Server struct {
 	Engine *rules.Engine
 	Vocab  *vocab.Set
+	DB     *store.DB
 	Log    *slog.Logger
+	// PasswordParams hash new passwords; the zero value means
+	// auth.DefaultParams.
+	PasswordParams auth.Params
+	// SecureCookies names the session cookie __Host-nisnet_session and
+	// marks it Secure even on requests that did not arrive over TLS: set
+	// it when a TLS-terminating proxy stands in front of the node.
+	SecureCookies bool
+	// LoginLimits bound failed sign-ins; the zero value means
+	// DefaultLoginLimits.
+	LoginLimits LoginLimits
+
+	csrf      *http.CrossOriginProtection
+	limiter   *loginLimiter
+	dummyHash string // checked when a sign-in names no user, to take the same time
 }
 
-// Routes registers every API route on mux and returns their patterns.
-// Routes are declared here, in one place.
+type handlerFunc func(http.ResponseWriter, *http.Request) error
+
+// Routes prepares the server and registers every API route on mux; it
+// returns their patterns. Routes are declared here, in one place: public
+// ones with public, the others — which need an API token or a session —
+// with authed.
 func (s *Server) Routes(mux *http.ServeMux) []string {
+	s.init()
 	var patterns []string
-	route := func(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	public := func(pattern string, h handlerFunc) {
 		patterns = append(patterns, pattern)
 		mux.Handle(pattern, s.handle(h))
 	}
-	route("POST /api/v1/assessments", s.createAssessment)
-	route("GET /api/v1/vocabularies", s.listVocabularies)
-	route("GET /api/v1/vocabularies/{name}", s.getVocabulary)
-	route("GET /api/v1/openapi.json", s.openAPI)
+	authed := func(pattern string, h handlerFunc) {
+		patterns = append(patterns, pattern)
+		mux.Handle(pattern, s.handle(s.authenticated(h)))
+	}
+
+	public("GET /api/v1/openapi.json", s.openAPI)
+	public("GET /api/v1/vocabularies", s.listVocabularies)
+	public("GET /api/v1/vocabularies/{name}", s.getVocabulary)
+	public("POST /api/v1/setup", s.setup)
+	public("POST /api/v1/session", s.createSession)
+
+	authed("DELETE /api/v1/session", s.deleteSession)
+	authed("GET /api/v1/me", s.getMe)
+	authed("POST /api/v1/assessments", s.createAssessment)
+
+	authed("POST /api/v1/organisations", s.createOrganisation)
+	authed("GET /api/v1/organisations", s.listOrganisations)
+	authed("GET /api/v1/organisations/{id}", s.getOrganisation)
+
+	authed("POST /api/v1/users", s.createUser)
+	authed("GET /api/v1/users", s.listUsers)
+	authed("GET /api/v1/users/{id}", s.getUser)
+
+	authed("POST /api/v1/teams", s.createTeam)
+	authed("GET /api/v1/teams", s.listTeams)
+	authed("GET /api/v1/teams/{id}", s.getTeam)
+	authed("GET /api/v1/teams/{id}/members", s.listTeamMembers)
+	authed("PUT /api/v1/teams/{id}/members/{user_id}", s.addTeamMember)
+	authed("DELETE /api/v1/teams/{id}/members/{user_id}", s.removeTeamMember)
+
+	authed("POST /api/v1/tokens", s.createToken)
+	authed("GET /api/v1/tokens", s.listTokens)
+	authed("GET /api/v1/tokens/{id}", s.getToken)
+	authed("DELETE /api/v1/tokens/{id}", s.revokeToken)
+
 	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such API route: " + r.Method + " " + r.URL.Path}
 	}))
 	return patterns
+}
+
+func (s *Server) init() {
+	if s.PasswordParams == (auth.Params{}) {
+		s.PasswordParams = auth.DefaultParams
+	}
+	if s.LoginLimits == (LoginLimits{}) {
+		s.LoginLimits = DefaultLoginLimits
+	}
+	s.csrf = http.NewCrossOriginProtection()
+	s.limiter = newLoginLimiter(s.LoginLimits)
+	h, err := s.PasswordParams.Hash("not a password anybody has")
+	if err != nil {
+		panic(fmt.Sprintf("api: password parameters: %v", err))
+	}
+	s.dummyHash = h
 }
 
 // Error is an API error: an HTTP status, a stable machine code, a message
@@ -45,19 +125,51 @@ type Error struct {
 	Code    string             `json:"code"`
 	Message string             `json:"message"`
 	Fields  []rules.FieldError `json:"fields,omitempty"`
+
+	retryAfter time.Duration // 429: sent as Retry-After
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// The error kinds handlers decide on.
+
+func errNotFound(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such " + what}
+}
+
+func errInvalid(msg string, fields ...rules.FieldError) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid", Message: msg, Fields: fields}
+}
+
+func errForbidden(msg string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: msg}
+}
+
+func errConflict(msg string) *Error {
+	return &Error{Status: http.StatusConflict, Code: "conflict", Message: msg}
+}
+
+func errUnauthenticated(code, msg string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: code, Message: msg}
+}
 
 type envelope struct {
 	Error *Error `json:"error"`
 }
 
 // handle adapts a handler that returns an error: known errors become their
-// envelope, anything else a 500 whose cause is logged, never shown.
-func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+// envelope, anything else a 500 whose cause is logged, never shown. Requests
+// that carry no bearer token — browsers with a session cookie — are checked
+// against cross-origin request forgery first.
+func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
+		var err error
+		if _, bearer := bearerToken(r); !bearer && s.csrf.Check(r) != nil {
+			err = &Error{Status: http.StatusForbidden, Code: "cross_origin",
+				Message: "cross-origin request refused; API clients authenticate with Authorization: Bearer"}
+		} else {
+			err = h(w, r)
+		}
 		if err == nil {
 			return
 		}
@@ -69,10 +181,25 @@ func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.H
 		case errors.As(err, &fe):
 			apiErr = &Error{Status: http.StatusBadRequest, Code: "invalid_facts", Message: fe.Error(), Fields: fe.List}
 		case errors.As(err, &mbe):
-			apiErr = &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: "request body is larger than the limit"}
+			apiErr = &Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Message: fmt.Sprintf("request body is larger than the limit of %d bytes", mbe.Limit)}
+		case errors.Is(err, store.ErrNotFound):
+			apiErr = &Error{Status: http.StatusNotFound, Code: "not_found", Message: "not found"}
+		case errors.Is(err, store.ErrConflict):
+			apiErr = errConflict("conflicts with existing data")
 		default:
 			s.logger().Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 			apiErr = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; it has been logged"}
+		}
+		switch apiErr.Status {
+		case http.StatusUnauthorized:
+			challenge := `Bearer realm="nisnet"`
+			if apiErr.Code == "invalid_token" {
+				challenge += `, error="invalid_token"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+		case http.StatusTooManyRequests:
+			secs := int64((apiErr.retryAfter + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
 		}
 		writeJSON(w, apiErr.Status, envelope{apiErr})
 	})
@@ -88,6 +215,9 @@ func (s *Server) logger() *slog.Logger {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,33 +15,9 @@ import (
 	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
 
-// newServer starts the API on a real HTTP server on a free port.
-func newServer(t testing.TB) (*httptest.Server, []string) {
+func post(t *testing.T, f *fixture, url, ctype string, body []byte) (*http.Response, []byte) {
 	t.Helper()
-	set, err := vocab.NewSet(rules.Vocabularies()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	s := &Server{Engine: rules.New(nil), Vocab: set}
-	patterns := s.Routes(mux)
-	ts := httptest.NewServer(mux)
-	t.Cleanup(ts.Close)
-	return ts, patterns
-}
-
-func post(t *testing.T, url, ctype string, body []byte) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := http.Post(url, ctype, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return f.do(t, "POST", url, bytes.NewReader(body), bearer(f.token), header("Content-Type", ctype))
 }
 
 func get(t *testing.T, url string) (*http.Response, []byte) {
@@ -57,7 +32,8 @@ func get(t *testing.T, url string) (*http.Response, []byte) {
 }
 
 func TestAssessmentExamples(t *testing.T) {
-	ts, _ := newServer(t)
+	fx := newServer(t)
+	ts := fx.ts
 	files, _ := filepath.Glob("../../examples/assess/*.json")
 	if len(files) < 4 {
 		t.Fatalf("found %d example fact files, want at least 4", len(files))
@@ -68,7 +44,7 @@ func TestAssessmentExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, out := post(t, ts.URL+"/api/v1/assessments", "application/json", body)
+			resp, out := post(t, fx, ts.URL+"/api/v1/assessments", "application/json", body)
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d, want 200: %s", resp.StatusCode, out)
 			}
@@ -95,9 +71,9 @@ func TestAssessmentExamples(t *testing.T) {
 }
 
 func TestAssessmentDNSOutage(t *testing.T) {
-	ts, _ := newServer(t)
+	f := newServer(t)
 	body, _ := os.ReadFile("../../examples/assess/dns-outage.json")
-	_, out := post(t, ts.URL+"/api/v1/assessments", "application/json", body)
+	_, out := post(t, f, f.ts.URL+"/api/v1/assessments", "application/json", body)
 	var res rules.Result
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatal(err)
@@ -117,8 +93,8 @@ func TestAssessmentDNSOutage(t *testing.T) {
 }
 
 func TestAssessmentErrors(t *testing.T) {
-	ts, _ := newServer(t)
-	url := ts.URL + "/api/v1/assessments"
+	f := newServer(t)
+	url := f.ts.URL + "/api/v1/assessments"
 	valid, _ := os.ReadFile("../../examples/assess/dns-outage.json")
 	big := append([]byte(`{"now":"2026-01-01T00:00:00Z","entity":{"name":"`), bytes.Repeat([]byte("x"), rules.MaxFactsBytes)...)
 	big = append(big, []byte(`"}}`)...)
@@ -141,7 +117,7 @@ func TestAssessmentErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, out := post(t, url, tc.ctype, tc.body)
+			resp, out := post(t, f, url, tc.ctype, tc.body)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, out)
 			}
@@ -168,10 +144,11 @@ func TestAssessmentErrors(t *testing.T) {
 }
 
 func TestMissingAwareAndContradiction(t *testing.T) {
-	ts, _ := newServer(t)
+	f := newServer(t)
+	ts := f.ts
 	body := []byte(`{"now":"2026-10-01T00:00:00Z","entity":{"member_state":"DE","cra":{"manufacturer":true}},
 	 "incident":{"cra":{"actively_exploited_vulnerability":true,"fix_available_at":"2026-09-01T00:00:00Z"}}}`)
-	resp, out := post(t, ts.URL+"/api/v1/assessments", "application/json", body)
+	resp, out := post(t, f, ts.URL+"/api/v1/assessments", "application/json", body)
 	if resp.StatusCode != 400 {
 		t.Fatalf("status %d, want 400", resp.StatusCode)
 	}
@@ -180,14 +157,14 @@ func TestMissingAwareAndContradiction(t *testing.T) {
 	}
 	body = []byte(`{"now":"2026-10-01T00:00:00Z","entity":{"member_state":"DE","cra":{"manufacturer":true}},
 	 "incident":{"aware_at":"2026-09-20T00:00:00Z","cra":{"actively_exploited_vulnerability":true,"fix_available_at":"2026-09-01T00:00:00Z"}}}`)
-	_, out = post(t, ts.URL+"/api/v1/assessments", "application/json", body)
+	_, out = post(t, f, ts.URL+"/api/v1/assessments", "application/json", body)
 	if !strings.Contains(string(out), "incident.cra.fix_available_at") {
 		t.Errorf("a fix available before awareness is not reported on incident.cra.fix_available_at: %s", out)
 	}
 }
 
 func TestVocabularies(t *testing.T) {
-	ts, _ := newServer(t)
+	ts := newServer(t).ts
 	resp, out := get(t, ts.URL+"/api/v1/vocabularies")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -238,7 +215,8 @@ func TestVocabularies(t *testing.T) {
 // TestOpenAPIMatchesRoutes checks the OpenAPI document against the routes
 // the mux really serves, both ways.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	ts, patterns := newServer(t)
+	f := newServer(t)
+	ts, patterns := f.ts, f.patterns
 	resp, out := get(t, ts.URL+"/api/v1/openapi.json")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -302,7 +280,7 @@ func findRefs(v any) []string {
 }
 
 func TestUnknownAPIRoute(t *testing.T) {
-	ts, _ := newServer(t)
+	ts := newServer(t).ts
 	resp, out := get(t, ts.URL+"/api/v1/nothing")
 	if resp.StatusCode != 404 || !strings.Contains(string(out), "no such API route") {
 		t.Errorf("status %d body %s, want 404 envelope", resp.StatusCode, out)

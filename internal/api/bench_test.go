@@ -15,13 +15,16 @@ func BenchmarkAssessmentAPI(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ts, _ := newServer(b)
-	client := ts.Client()
-	url := ts.URL + "/api/v1/assessments"
+	f := newServer(b)
+	client := f.ts.Client()
+	url := f.ts.URL + "/api/v1/assessments"
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+			req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+f.token)
+			resp, err := client.Do(req)
 			if err != nil {
 				b.Error(err)
 				return

@@ -2,8 +2,10 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,22 +18,81 @@ import (
 type operation struct {
 	method, path, id, summary string
 	request                   reflect.Type // nil when there is no body
-	response                  reflect.Type
+	response                  reflect.Type // nil: a generic object, or no body for 204
 	status                    int
-	errors                    []int
+	errors                    []int    // besides 500, and 401 and 403 of authenticated routes
+	query                     []string // query parameters, documented in queryParams
+	public                    bool     // served without authentication
 }
+
+// queryParams documents the query parameters operations name.
+var queryParams = map[string]map[string]any{
+	"limit":           {"description": "page size, 1 to 500 (default 100)", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 500}},
+	"offset":          {"description": "items to skip: the next_offset of the previous page", "schema": map[string]any{"type": "integer", "minimum": 0}},
+	"organisation_id": {"description": "the organisation; the caller's own when absent", "schema": map[string]any{"type": "string"}},
+}
+
+var (
+	paged     = []string{"limit", "offset"}
+	pagedOrgs = []string{"organisation_id", "limit", "offset"}
+)
 
 // operations lists every documented route; a test checks it against the
 // real mux, so the document cannot drift from the routes.
 var operations = []operation{
-	{"POST", "/api/v1/assessments", "createAssessment", "Assess facts: which regimes apply, which reports are due when, whom to route to, and why. Stateless.",
-		reflect.TypeFor[rules.Facts](), reflect.TypeFor[rules.Result](), 200, []int{400, 413, 415}},
-	{"GET", "/api/v1/vocabularies", "listVocabularies", "List the controlled vocabularies (sectors, entity types, RSIT, TLP, Member States …).",
-		nil, reflect.TypeFor[vocabularyIndex](), 200, nil},
-	{"GET", "/api/v1/vocabularies/{name}", "getVocabulary", "One controlled vocabulary with its entries.",
-		nil, reflect.TypeFor[vocab.Vocabulary](), 200, []int{404}},
-	{"GET", "/api/v1/openapi.json", "getOpenAPI", "This OpenAPI 3.1 document.",
-		nil, nil, 200, nil},
+	{method: "GET", path: "/api/v1/openapi.json", id: "getOpenAPI", summary: "This OpenAPI 3.1 document.",
+		status: 200, public: true},
+	{method: "GET", path: "/api/v1/vocabularies", id: "listVocabularies", summary: "List the controlled vocabularies (sectors, entity types, RSIT, TLP, Member States …).",
+		response: reflect.TypeFor[vocabularyIndex](), status: 200, public: true},
+	{method: "GET", path: "/api/v1/vocabularies/{name}", id: "getVocabulary", summary: "One controlled vocabulary with its entries.",
+		response: reflect.TypeFor[vocab.Vocabulary](), status: 200, errors: []int{404}, public: true},
+	{method: "POST", path: "/api/v1/setup", id: "setup", summary: "Create the first node administrator with the one-time setup token that nisnet serve printed. Works once, while the node has no users.",
+		request: reflect.TypeFor[SetupRequest](), response: reflect.TypeFor[User](), status: 201, errors: []int{400, 403, 409, 413, 415}, public: true},
+	{method: "POST", path: "/api/v1/session", id: "createSession", summary: "Sign in with email and password: sets the session cookie (HttpOnly, SameSite=Lax). Failed attempts are limited per email and per client address (429 with Retry-After).",
+		request: reflect.TypeFor[SessionRequest](), response: reflect.TypeFor[Me](), status: 201, errors: []int{400, 401, 413, 415, 429}, public: true},
+	{method: "DELETE", path: "/api/v1/session", id: "deleteSession", summary: "Sign out: end the session of the cookie.",
+		status: 204, errors: []int{400}},
+	{method: "GET", path: "/api/v1/me", id: "getMe", summary: "The caller: user or API token, organisation and role.",
+		response: reflect.TypeFor[Me](), status: 200},
+
+	{method: "POST", path: "/api/v1/assessments", id: "createAssessment", summary: "Assess facts: which regimes apply, which reports are due when, whom to route to, and why. Stateless.",
+		request: reflect.TypeFor[rules.Facts](), response: reflect.TypeFor[rules.Result](), status: 200, errors: []int{400, 413, 415}},
+
+	{method: "POST", path: "/api/v1/organisations", id: "createOrganisation", summary: "Register a reporting entity with its NIS2 profile (node_admin).",
+		request: reflect.TypeFor[CreateOrganisationRequest](), response: reflect.TypeFor[Organisation](), status: 201, errors: []int{400, 413, 415}},
+	{method: "GET", path: "/api/v1/organisations", id: "listOrganisations", summary: "List the organisations of the node (authority roles).",
+		response: reflect.TypeFor[Page[Organisation]](), status: 200, errors: []int{400}, query: paged},
+	{method: "GET", path: "/api/v1/organisations/{id}", id: "getOrganisation", summary: "One organisation: any for authority roles, their own for entity users.",
+		response: reflect.TypeFor[Organisation](), status: 200, errors: []int{404}},
+
+	{method: "POST", path: "/api/v1/users", id: "createUser", summary: "Create a user (entity_admin for the entity, node_admin for any organisation). The password must have at least 12 characters.",
+		request: reflect.TypeFor[CreateUserRequest](), response: reflect.TypeFor[User](), status: 201, errors: []int{400, 404, 409, 413, 415}},
+	{method: "GET", path: "/api/v1/users", id: "listUsers", summary: "List the users of an organisation (entity_admin, node_admin, authority_supervisor).",
+		response: reflect.TypeFor[Page[User]](), status: 200, errors: []int{400, 404}, query: pagedOrgs},
+	{method: "GET", path: "/api/v1/users/{id}", id: "getUser", summary: "One user (the caller, or as for listUsers).",
+		response: reflect.TypeFor[User](), status: 200, errors: []int{404}},
+
+	{method: "POST", path: "/api/v1/teams", id: "createTeam", summary: "Create a team of the authority (authority_supervisor, node_admin).",
+		request: reflect.TypeFor[CreateTeamRequest](), response: reflect.TypeFor[Team](), status: 201, errors: []int{400, 409, 413, 415}},
+	{method: "GET", path: "/api/v1/teams", id: "listTeams", summary: "List the authority's teams (authority roles).",
+		response: reflect.TypeFor[Page[Team]](), status: 200, errors: []int{400}, query: paged},
+	{method: "GET", path: "/api/v1/teams/{id}", id: "getTeam", summary: "One team (authority roles).",
+		response: reflect.TypeFor[Team](), status: 200, errors: []int{404}},
+	{method: "GET", path: "/api/v1/teams/{id}/members", id: "listTeamMembers", summary: "The users in a team (authority roles).",
+		response: reflect.TypeFor[Page[User]](), status: 200, errors: []int{400, 404}, query: paged},
+	{method: "PUT", path: "/api/v1/teams/{id}/members/{user_id}", id: "addTeamMember", summary: "Put a user of the authority in a team; idempotent (authority_supervisor, node_admin).",
+		status: 204, errors: []int{404}},
+	{method: "DELETE", path: "/api/v1/teams/{id}/members/{user_id}", id: "removeTeamMember", summary: "Take a user out of a team (authority_supervisor, node_admin).",
+		status: 204, errors: []int{404}},
+
+	{method: "POST", path: "/api/v1/tokens", id: "createToken", summary: "Issue an API token (entity_admin for the entity, node_admin for any organisation). The answer holds the secret, once; expiry is required, at most a year ahead.",
+		request: reflect.TypeFor[CreateAPITokenRequest](), response: reflect.TypeFor[APIToken](), status: 201, errors: []int{400, 404, 413, 415}},
+	{method: "GET", path: "/api/v1/tokens", id: "listTokens", summary: "List an organisation's API tokens, without secrets (entity_admin, node_admin).",
+		response: reflect.TypeFor[Page[APIToken]](), status: 200, errors: []int{400, 404}, query: pagedOrgs},
+	{method: "GET", path: "/api/v1/tokens/{id}", id: "getToken", summary: "One API token, without its secret (entity_admin, node_admin).",
+		response: reflect.TypeFor[APIToken](), status: 200, errors: []int{404}},
+	{method: "DELETE", path: "/api/v1/tokens/{id}", id: "revokeToken", summary: "Revoke an API token; idempotent (entity_admin, node_admin).",
+		status: 204, errors: []int{404}},
 }
 
 var (
@@ -64,21 +125,37 @@ func OpenAPI() map[string]any {
 			paths[op.path] = item
 		}
 		o := map[string]any{"operationId": op.id, "summary": op.summary}
-		if strings.Contains(op.path, "{name}") {
-			o["parameters"] = []any{map[string]any{"name": "name", "in": "path", "required": true, "schema": map[string]any{"type": "string"}}}
+		var params []any
+		for _, name := range pathParams(op.path) {
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, name := range op.query {
+			q := map[string]any{"name": name, "in": "query", "required": false}
+			maps.Copy(q, queryParams[name])
+			params = append(params, q)
+		}
+		if params != nil {
+			o["parameters"] = params
 		}
 		if op.request != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(op.request, true)}}}
 		}
-		okResp := map[string]any{"description": "success"}
-		if op.response != nil {
+		okResp := map[string]any{"description": http.StatusText(op.status)}
+		switch {
+		case op.response != nil:
 			okResp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(op.response, false)}}
-		} else {
+		case op.status != http.StatusNoContent:
 			okResp["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
 		}
+		errs := slices.Clone(op.errors)
+		if op.public {
+			o["security"] = []any{}
+		} else {
+			errs = append(errs, 401, 403)
+		}
 		resps := map[string]any{itoa(op.status): okResp}
-		for _, st := range append(op.errors, 500) {
+		for _, st := range append(errs, 500) {
 			resps[itoa(st)] = map[string]any{"description": http.StatusText(st), "content": map[string]any{
 				"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorEnvelope"}}}}
 		}
@@ -96,8 +173,34 @@ func OpenAPI() map[string]any {
 			"version":     "v1",
 			"description": "JSON API of a nisnet node. Facts and results of the reportability engine are documented field by field in docs/assess.md. Unknown fields in request bodies are rejected. Errors use one envelope: {\"error\": {\"code\", \"message\", \"fields\"}}.",
 		},
-		"paths":      paths,
-		"components": map[string]any{"schemas": g.defs},
+		"paths":    paths,
+		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
+		"components": map[string]any{
+			"schemas": g.defs,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "nsn_…",
+					"description": "An API token (POST /api/v1/tokens, or nisnet admin create-token): Authorization: Bearer nsn_…"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "nisnet_session",
+					"description": "The session cookie set by POST /api/v1/session; named __Host-nisnet_session over TLS. State-changing requests with it must come from the node's own origin."},
+			},
+		},
+	}
+}
+
+// pathParams returns the names of the {parameters} in a path, in order.
+func pathParams(path string) []string {
+	var names []string
+	for rest := path; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return names
+		}
+		names = append(names, strings.TrimSuffix(rest[i+1:i+j], "..."))
+		rest = rest[i+j+1:]
 	}
 }
 
@@ -113,9 +216,28 @@ type schemaGen struct {
 }
 
 var (
-	timeType     = reflect.TypeFor[time.Time]()
-	durationType = reflect.TypeFor[rules.Duration]()
+	timeType       = reflect.TypeFor[time.Time]()
+	durationType   = reflect.TypeFor[rules.Duration]()
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
 )
+
+// namedSchemas are the types a struct field's `openapi:"Name"` tag can
+// name, to document a json.RawMessage field by the type it must decode as.
+var namedSchemas = map[string]reflect.Type{
+	"Entity": reflect.TypeFor[rules.Entity](),
+}
+
+// schemaName names a type's schema: its Go name, with the type argument of
+// a generic first (Page[api.User] is "UserPage").
+func schemaName(t reflect.Type) string {
+	name := t.Name()
+	base, args, ok := strings.Cut(name, "[")
+	if !ok {
+		return name
+	}
+	args = strings.TrimSuffix(args, "]")
+	return args[strings.LastIndexAny(args, "./")+1:] + base
+}
 
 func (g *schemaGen) schema(t reflect.Type, strict bool) map[string]any {
 	for t.Kind() == reflect.Pointer {
@@ -124,6 +246,8 @@ func (g *schemaGen) schema(t reflect.Type, strict bool) map[string]any {
 	switch t {
 	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case rawMessageType:
+		return map[string]any{"type": "object"}
 	case durationType:
 		return map[string]any{"oneOf": []any{
 			map[string]any{"type": "string", "description": "Go duration (\"1h30m\") or ISO 8601 (\"PT1H30M\")"},
@@ -143,7 +267,7 @@ func (g *schemaGen) schema(t reflect.Type, strict bool) map[string]any {
 	case reflect.Map:
 		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem(), strict)}
 	case reflect.Struct:
-		name := t.Name()
+		name := schemaName(t)
 		if _, ok := g.defs[name]; !ok {
 			g.defs[name] = map[string]any{} // placeholder against recursion
 			props := map[string]any{}
@@ -160,7 +284,11 @@ func (g *schemaGen) schema(t reflect.Type, strict bool) map[string]any {
 				if jname == "" {
 					jname = f.Name
 				}
-				props[jname] = g.schema(f.Type, strict)
+				ft := f.Type
+				if named, ok := namedSchemas[f.Tag.Get("openapi")]; ok {
+					ft = named
+				}
+				props[jname] = g.schema(ft, strict)
 			}
 			def := map[string]any{"type": "object", "properties": props}
 			if strict {

@@ -1,6 +1,6 @@
 // Package app wires nisnet together: it parses the command line and the
-// environment, and runs a command — the node (serve) or a tool (assess …).
-// Tests run the real program through Run.
+// environment, and runs a command — the node (serve) or a tool (assess,
+// admin, audit …). Tests run the real program through Run.
 package app
 
 import (
@@ -28,14 +28,17 @@ const (
 type command struct {
 	name, summary string
 	run           func(ctx context.Context, args []string, env Env) int
+	subs          func() []command // for help
 }
 
 func commands() []command {
 	return []command{
-		{"serve", "run a node (HTTP API on --addr)", runServe},
-		{"assess", "assess incident facts: must it be reported, under which law, by when", runAssess},
-		{"version", "print the version", runVersion},
-		{"help", "show this help", nil},
+		{"serve", "run a node (HTTP API on --addr)", runServe, nil},
+		{"assess", "assess incident facts: must it be reported, under which law, by when", runAssess, nil},
+		{"admin", "administer the node's store directly (no running node needed)", runAdmin, adminCommands},
+		{"audit", "inspect the audit trail", runAudit, auditCommands},
+		{"version", "print the version", runVersion, nil},
+		{"help", "show this help", nil, nil},
 	}
 }
 
@@ -70,10 +73,25 @@ func usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("nisnet — the node software of the EU network of cybersecurity authorities\n\nUsage: nisnet <command> [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-19s %s\n", c.name, c.summary)
+		if c.subs != nil {
+			for _, s := range c.subs() {
+				fmt.Fprintf(&b, "    %-17s %s\n", s.name, s.summary)
+			}
+		}
 	}
-	b.WriteString("\nRun 'nisnet <command> -h' for a command's flags.\n")
-	b.WriteString("Environment: NISNET_ADDR (listen address), NISNET_DATA (data directory), NISNET_DB (PostgreSQL URL).\n")
+	b.WriteString("\nRun 'nisnet <command> [<subcommand>] -h' for the flags.\n\nEnvironment (flags win):\n")
+	for _, e := range [][2]string{
+		{"NISNET_ADDR", "listen address (--addr, default 127.0.0.1:8080)"},
+		{"NISNET_DATA", "data directory for the SQLite file (--data, default ./data)"},
+		{"NISNET_DB", "PostgreSQL URL instead of SQLite (--db)"},
+		{"NISNET_MEMBER_STATE", "Member State of the node's authority (--member-state, default NL)"},
+		{"NISNET_NODE_NAME", "name of the authority organisation at first start (--node-name)"},
+		{"NISNET_SECURE_COOKIES", "TLS terminated by a proxy: Secure, __Host- session cookies (--secure-cookies)"},
+	} {
+		fmt.Fprintf(&b, "  %-22s %s\n", e[0], e[1])
+	}
+	b.WriteString("\nFirst start: with no users, serve prints a one-time setup token for POST /api/v1/setup.\n")
 	io.WriteString(w, b.String())
 }
 

@@ -5,50 +5,39 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/api"
 	"github.com/nisnet-eu/nisnet/internal/rules"
+	"github.com/nisnet-eu/nisnet/internal/store"
 	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
 
-// Config is the node's configuration, from flags and NISNET_* variables.
-type Config struct {
-	Addr     string // listen address
-	Data     string // data directory (SQLite file, keys)
-	DB       string // PostgreSQL URL instead of SQLite
-	Holidays string // holiday calendar update file
-}
-
 func parseServe(args []string, env Env) (Config, error) {
-	c := Config{Addr: "127.0.0.1:8080", Data: "./data"}
-	if v := env.Getenv("NISNET_ADDR"); v != "" {
-		c.Addr = v
+	c, err := configFromEnv(env.Getenv)
+	if err != nil {
+		return c, err
 	}
-	if v := env.Getenv("NISNET_DATA"); v != "" {
-		c.Data = v
-	}
-	c.DB = env.Getenv("NISNET_DB")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env NISNET_ADDR)")
-	fs.StringVar(&c.Data, "data", c.Data, "data directory for the SQLite file and keys (env NISNET_DATA)")
-	fs.StringVar(&c.DB, "db", c.DB, "PostgreSQL URL; SQLite in --data when empty (env NISNET_DB)")
+	c.storeFlags(fs)
+	c.nodeFlags(fs)
 	fs.StringVar(&c.Holidays, "holidays", "", "holiday calendar update file merged over the built-in one")
-	if err := fs.Parse(args); err != nil {
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "TLS is terminated by a proxy in front: make session cookies Secure and __Host- prefixed (env NISNET_SECURE_COOKIES)")
+	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return c, nil
+	return c, c.validate()
 }
 
-// Handler builds the node's HTTP handler.
-func Handler(cfg Config, log *slog.Logger) (http.Handler, error) {
+// Handler builds the node's HTTP handler on an open store.
+func Handler(cfg Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
 	cal, err := loadCalendar(cfg.Holidays)
 	if err != nil {
 		return nil, err
@@ -58,7 +47,7 @@ func Handler(cfg Config, log *slog.Logger) (http.Handler, error) {
 		return nil, fmt.Errorf("vocabularies: %w", err)
 	}
 	mux := http.NewServeMux()
-	srv := &api.Server{Engine: rules.New(cal), Vocab: set, Log: log}
+	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies}
 	srv.Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -76,18 +65,44 @@ func runServe(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "nisnet serve: %v\n", err)
 		return ExitUsage
 	}
-	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
-	if err := Serve(ctx, cfg, log, nil); err != nil {
+	if err := Serve(ctx, cfg, env, nil); err != nil {
 		fmt.Fprintf(env.Stderr, "nisnet serve: %v\n", err)
 		return ExitError
 	}
 	return ExitOK
 }
 
-// Serve runs the node until ctx ends. If ready is not nil it receives the
-// bound address once the listener is up (tests listen on port 0).
-func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
-	h, err := Handler(cfg, log)
+// Serve runs the node until ctx ends: it opens the store (running
+// migrations), makes sure the authority organisation exists, prints a
+// one-time setup token to env.Stderr while the node has no users, and
+// serves HTTP. Logs go to env.Stderr as JSON. If ready is not nil it
+// receives the bound address once the listener is up (tests listen on
+// port 0). On return the store is closed.
+func Serve(ctx context.Context, cfg Config, env Env, ready chan<- string) error {
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	authority, err := api.EnsureAuthority(ctx, db, cfg.authorityName(), cfg.NodeMemberState)
+	if err != nil {
+		return fmt.Errorf("authority organisation: %w", err)
+	}
+	if authority.MemberState != cfg.NodeMemberState {
+		log.Warn("the authority organisation's Member State differs from --member-state", "organisation", authority.MemberState, "config", cfg.NodeMemberState)
+	}
+	var setupToken string
+	if n, err := db.CountUsers(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		if setupToken, err = api.NewSetupToken(ctx, db); err != nil {
+			return fmt.Errorf("setup token: %w", err)
+		}
+	}
+
+	h, err := Handler(cfg, db, log)
 	if err != nil {
 		return err
 	}
@@ -95,11 +110,22 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	log.Info("nisnet listening", "addr", ln.Addr().String())
-	if ready != nil {
-		ready <- ln.Addr().String()
+	addr := ln.Addr().String()
+	log.Info("nisnet listening", "addr", addr, "store", db.Dialect(), "authority", authority.ID)
+	if setupToken != "" {
+		printSetupHint(env.Stderr, addr, setupToken)
 	}
+	if ready != nil {
+		ready <- addr
+	}
+
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	var workers sync.WaitGroup
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer func() { stopWork(); workers.Wait() }() // before the store closes
+	workers.Go(func() { sweepSessions(workCtx, db, log) })
+
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -113,5 +139,34 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	<-errc
+	log.Info("nisnet stopped")
 	return nil
+}
+
+// printSetupHint tells the operator how to create the first administrator.
+func printSetupHint(w io.Writer, addr, token string) {
+	host, port, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.IsUnspecified() {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	fmt.Fprintf(w, "nisnet: no users yet — create the first admin with: curl -X POST http://%s/api/v1/setup -H 'Content-Type: application/json' -d '{\"token\":\"%s\",\"email\":\"you@example.eu\",\"password\":\"at least 12 characters\"}'\n", addr, token)
+	fmt.Fprintf(w, "nisnet: the setup token works once; a restart without users replaces it. Or run: nisnet admin create-user --role node_admin --org authority --email …\n")
+}
+
+// sweepSessions deletes expired sessions every hour until ctx ends.
+func sweepSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := db.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Error("deleting expired sessions", "err", err)
+			} else if n > 0 {
+				log.Info("expired sessions deleted", "count", n)
+			}
+		}
+	}
 }
