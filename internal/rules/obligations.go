@@ -319,6 +319,12 @@ func (a *assessment) obligationsCRAVuln(anchor time.Time) {
 	var fix *time.Time
 	if f := a.f.Incident.CRA.FixAvailableAt; f != nil {
 		t := f.UTC()
+		if t.Before(anchor) {
+			// A fix available before Art 14 applied: under
+			// cra_early_awareness=clock_from_application its clock too starts
+			// at the date of application.
+			t = anchor
+		}
 		fix = &t
 	}
 	o := Obligation{ID: "cra.vulnerability_final", Regime: "cra", Title: "Final report on the vulnerability", Party: "entity", Duty: "mandatory",

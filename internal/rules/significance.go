@@ -440,6 +440,8 @@ func (a *assessment) doraRecurring(d DORAImpact, fs *findings) bool {
 	}
 	rec := a.recurring()
 	agg := d
+	// A copy of its own: appending must not write into the facts' slice.
+	agg.MemberStatesImpacted = append([]string(nil), d.MemberStatesImpacted...)
 	n := 1
 	for _, e := range rec {
 		if e.DORA == nil {
