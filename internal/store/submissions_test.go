@@ -301,18 +301,19 @@ func TestConcurrentSubmissionsFormOneChain(t *testing.T) {
 	}
 	// Replays of one request, at the same time: one submission.
 	replays := make([]store.Submission, n)
+	replayErrs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			replays[i], _, errs[i] = db.CreateSubmission(ctx, store.Submission{
+			replays[i], _, replayErrs[i] = db.CreateSubmission(ctx, store.Submission{
 				IncidentID: in.ID, OrganisationID: org.ID, Report: "nis2.final",
 				Body: json.RawMessage(`{"final":true}`), SubmittedBy: "u", IdempotencyKey: "final-1",
 			})
 		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("submission %d: %v", i, err)
+	for i := range n {
+		if errs[i] != nil || replayErrs[i] != nil {
+			t.Fatalf("submission %d: %v; replay: %v", i, errs[i], replayErrs[i])
 		}
 	}
 	for i := range replays {
