@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -51,7 +52,8 @@ func startServer(t testing.TB, tls bool, opts ...func(*Server)) *fixture {
 		t.Fatal(err)
 	}
 	db := storetest.Open(t)
-	s := &Server{Engine: rules.New(nil), Vocab: set, DB: db, PasswordParams: auth.TestParams}
+	s := &Server{Engine: rules.New(nil), Vocab: set, DB: db, PasswordParams: auth.TestParams,
+		Log: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range opts {
 		o(s)
 	}
