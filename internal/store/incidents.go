@@ -17,19 +17,19 @@ import (
 type IncidentKind string
 
 const (
-	KindIncident    IncidentKind = "incident"
-	KindNearMiss    IncidentKind = "near_miss"
-	KindCyberThreat IncidentKind = "cyber_threat"
+	KindIncident    IncidentKind = "incident"     // an incident (Art 6(6))
+	KindNearMiss    IncidentKind = "near_miss"    // a near miss (Art 6(5))
+	KindCyberThreat IncidentKind = "cyber_threat" // a significant cyber threat (Art 6(8), 6(11))
 )
 
 // IncidentState is where an incident is in the authority's handling.
 type IncidentState string
 
 const (
-	StateReceived   IncidentState = "received"
-	StateTriaged    IncidentState = "triaged"
-	StateInProgress IncidentState = "in_progress"
-	StateClosed     IncidentState = "closed"
+	StateReceived   IncidentState = "received"    // reported, not yet looked at
+	StateTriaged    IncidentState = "triaged"     // classified and prioritised
+	StateInProgress IncidentState = "in_progress" // being handled
+	StateClosed     IncidentState = "closed"      // handling ended; sets ClosedAt
 )
 
 // DefaultTLP is the Traffic Light Protocol label of a new incident.
