@@ -301,6 +301,11 @@ type IncidentListItem struct {
 // ErrInvalid.
 func (db *DB) ListIncidents(ctx context.Context, f IncidentFilter, p Page) (items []IncidentListItem, next string, err error) {
 	limit, offset := p.bounds()
+	for _, code := range []string{f.Sector, f.Regime} {
+		if strings.ContainsFunc(code, unicode.IsSpace) {
+			return nil, "", fmt.Errorf("store: list incidents: code %q: %w", code, ErrInvalid)
+		}
+	}
 	var (
 		where []string
 		args  []any

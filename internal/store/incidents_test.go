@@ -588,3 +588,96 @@ func TestListIncidentsCursorWithTies(t *testing.T) {
 		t.Errorf("walked %q, want %q", walked, want)
 	}
 }
+
+func TestListIncidentsRejectsCodesWithSpaces(t *testing.T) {
+	db := storetest.Open(t)
+	for _, f := range []store.IncidentFilter{{Sector: "energy health"}, {Regime: "nis2 "}} {
+		if _, _, err := db.ListIncidents(context.Background(), f, store.Page{}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%+v: got %v, want ErrInvalid", f, err)
+		}
+	}
+}
+
+// TestIncidentWritesCommitTogether records an incident the way the API
+// does — incident, first report, timeline entry, assessment, reminder job,
+// notification and audit record in one transaction — and checks that a
+// failure at the end leaves none of them behind, the reference counter
+// included.
+func TestIncidentWritesCommitTogether(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	org := mustOrg(t, db, store.OrgEntity)
+	boom := errors.New("boom")
+
+	record := func(fail bool) (store.Incident, error) {
+		var in store.Incident
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			var err error
+			in, err = tx.CreateIncident(ctx, "NL", store.Incident{OrganisationID: org.ID, Title: "Outage"})
+			if err != nil {
+				return err
+			}
+			sub, _, err := tx.CreateSubmission(ctx, store.Submission{IncidentID: in.ID, OrganisationID: org.ID,
+				Report: "nis2.early_warning", Body: json.RawMessage(`{}`), SubmittedBy: "u", IdempotencyKey: "k-" + in.ID})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.AddIncidentEvent(ctx, store.IncidentEvent{IncidentID: in.ID, Actor: "u", Kind: store.EventMessage, Visibility: store.VisibilityShared}); err != nil {
+				return err
+			}
+			if _, err := tx.SaveAssessment(ctx, store.Assessment{IncidentID: in.ID, Result: json.RawMessage(`{}`)}); err != nil {
+				return err
+			}
+			if _, _, err := tx.EnqueueJob(ctx, store.Job{Kind: "reminder", DedupeKey: "remind:" + in.ID}); err != nil {
+				return err
+			}
+			if _, _, err := tx.CreateNotification(ctx, store.Notification{OrganisationID: org.ID, IncidentID: in.ID,
+				Kind: store.NotifyMessage, Message: "received"}); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, store.AuditEvent{Actor: "u", OrganisationID: org.ID, Action: "incident.create",
+				ObjectType: "incident", ObjectID: in.ID, Detail: map[string]string{"submission": sub.ID}}); err != nil {
+				return err
+			}
+			if fail {
+				return boom
+			}
+			return nil
+		})
+		return in, err
+	}
+
+	lost, err := record(true)
+	if !errors.Is(err, boom) {
+		t.Fatalf("Transact = %v, want boom", err)
+	}
+	if _, err := db.GetIncident(ctx, lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("incident of a rolled-back transaction: %v, want ErrNotFound", err)
+	}
+	if _, err := db.LookupSubmissionByIdempotencyKey(ctx, org.ID, "k-"+lost.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("submission of a rolled-back transaction: %v, want ErrNotFound", err)
+	}
+	if n, _ := db.CountUnreadNotifications(ctx, org.ID); n != 0 {
+		t.Errorf("%d notifications after a rollback, want 0", n)
+	}
+	if recs, _ := db.ListAudit(ctx, org.ID, 0, 10); len(recs) != 0 {
+		t.Errorf("%d audit records after a rollback, want 0", len(recs))
+	}
+
+	kept, err := record(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.Reference != lost.Reference {
+		t.Errorf("reference %s after a rolled-back %s, want it reused", kept.Reference, lost.Reference)
+	}
+	if _, err := db.GetAssessment(ctx, kept.ID); err != nil {
+		t.Errorf("assessment: %v", err)
+	}
+	if events, _ := db.ListIncidentEvents(ctx, kept.ID, false, store.Page{}); len(events) != 1 {
+		t.Errorf("%d events, want 1", len(events))
+	}
+	if recs, _ := db.ListAudit(ctx, org.ID, 0, 10); len(recs) != 1 {
+		t.Errorf("%d audit records, want 1", len(recs))
+	}
+}

@@ -140,27 +140,28 @@ func (db *DB) GetJob(ctx context.Context, id int64) (Job, error) {
 }
 
 // ClaimJobs leases up to limit queued jobs (at most MaxPageSize) that are
-// due at now and not leased (or whose lease expired by now) to worker until
-// now+lease, counting an attempt for each, and returns them in run_at
-// order. Give every worker a distinct name. Queued jobs whose lease expired
-// on their last attempt are marked failed instead of being returned.
+// due at the instant at and not leased (or whose lease expired by then) to
+// worker until at+lease, counting an attempt for each, and returns them in
+// run_at order. Give every worker a distinct name. Queued jobs whose lease
+// expired on their last attempt are marked failed instead of being
+// returned.
 //
 // Several processes may claim from one PostgreSQL database at once: the
 // rows are selected FOR UPDATE SKIP LOCKED, so each job goes to one worker.
 // On SQLite the write transaction is exclusive.
-func (db *DB) ClaimJobs(ctx context.Context, worker string, now time.Time, limit int, lease time.Duration) ([]Job, error) {
+func (db *DB) ClaimJobs(ctx context.Context, worker string, at time.Time, limit int, lease time.Duration) ([]Job, error) {
 	if worker == "" || lease <= 0 {
 		return nil, fmt.Errorf("store: claim jobs: want a worker name and a positive lease: %w", ErrInvalid)
 	}
 	limit, _ = Page{Limit: limit}.bounds()
-	now = storedTime(now)
+	at = storedTime(at)
 	var claimed []Job
 	err := db.Transact(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `
 			SELECT id, attempts, max_attempts FROM jobs
 			WHERE state = ? AND run_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
 			ORDER BY run_at, id LIMIT ?`+tx.d.skipLocked(),
-			string(JobQueued), now, now, limit)
+			string(JobQueued), at, at, limit)
 		if err != nil {
 			return err
 		}
@@ -185,7 +186,7 @@ func (db *DB) ClaimJobs(ctx context.Context, worker string, now time.Time, limit
 			return err
 		}
 		if len(exhausted) > 0 {
-			args := append([]any{string(JobFailed), now, "lease expired during the last attempt"}, exhausted...)
+			args := append([]any{string(JobFailed), at, "lease expired during the last attempt"}, exhausted...)
 			_, err := tx.exec(ctx, `
 				UPDATE jobs SET state = ?, done_at = ?, locked_until = NULL, last_error = ?
 				WHERE id IN (`+placeholders(len(exhausted))+`)`, args...)
@@ -196,7 +197,7 @@ func (db *DB) ClaimJobs(ctx context.Context, worker string, now time.Time, limit
 		if len(take) == 0 {
 			return nil
 		}
-		args := append([]any{worker, now.Add(lease)}, take...)
+		args := append([]any{worker, at.Add(lease)}, take...)
 		claimed, err = queryAll(ctx, tx.conn, scanJob, `
 			UPDATE jobs SET locked_by = ?, locked_until = ?, attempts = attempts + 1
 			WHERE id IN (`+placeholders(len(take))+`)
