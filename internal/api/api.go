@@ -55,7 +55,7 @@ type handlerFunc func(http.ResponseWriter, *http.Request) error
 // ones with public, the others — which need an API token or a session —
 // with authed.
 func (s *Server) Routes(mux *http.ServeMux) []string {
-	s.init()
+	s.prepare()
 	var patterns []string
 	public := func(pattern string, h handlerFunc) {
 		patterns = append(patterns, pattern)
@@ -102,7 +102,8 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	return patterns
 }
 
-func (s *Server) init() {
+// prepare fills in defaults and the state the handlers share.
+func (s *Server) prepare() {
 	if s.PasswordParams == (auth.Params{}) {
 		s.PasswordParams = auth.DefaultParams
 	}

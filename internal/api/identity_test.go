@@ -177,6 +177,8 @@ func TestRoleDecisions(t *testing.T) {
 	}
 	exp := time.Now().Add(30 * time.Minute) // before the callers' tokens expire
 	reporterA := bearer(f.tokenFor(t, a, store.RoleEntityReporter))
+	robA := f.newUser(t, a.ID, store.RoleEntityReporter, "rob@a.example")
+	robSession := cookie(f.login(t, "rob@a.example", testPassword))
 	entityAdminA := bearer(f.tokenFor(t, a, store.RoleEntityAdmin))
 	analyst := bearer(f.tokenFor(t, f.authority, store.RoleAuthorityAnalyst))
 	supervisor := bearer(f.tokenFor(t, f.authority, store.RoleAuthoritySupervisor))
@@ -200,6 +202,8 @@ func TestRoleDecisions(t *testing.T) {
 		status       int
 	}{
 		{"reporter reads a colleague", reporterA, "GET", "/api/v1/users/" + adminA.ID, nil, 403},
+		{"reporter reads himself", robSession, "GET", "/api/v1/users/" + robA.ID, nil, 200},
+		{"signed-in reporter reads a colleague", robSession, "GET", "/api/v1/users/" + adminA.ID, nil, 403},
 		{"reporter reads another entity's user", reporterA, "GET", "/api/v1/users/" + userB.ID, nil, 404},
 		{"reporter lists own users", reporterA, "GET", "/api/v1/users", nil, 403},
 		{"reporter reads own organisation", reporterA, "GET", "/api/v1/organisations/" + a.ID, nil, 200},

@@ -171,7 +171,7 @@ func OpenAPI() map[string]any {
 		"info": map[string]any{
 			"title":       "nisnet API",
 			"version":     "v1",
-			"description": "JSON API of a nisnet node. Facts and results of the reportability engine are documented field by field in docs/assess.md. Unknown fields in request bodies are rejected. Errors use one envelope: {\"error\": {\"code\", \"message\", \"fields\"}}.",
+			"description": "JSON API of a nisnet node. Facts and results of the reportability engine are documented field by field in docs/assess.md. Unknown fields in request bodies are rejected; bodies are limited to 64 KiB (facts: 1 MiB). Errors use one envelope: {\"error\": {\"code\", \"message\", \"fields\"}}. Authenticate with an API token (Authorization: Bearer nsn_…) or a session cookie from POST /api/v1/session; state-changing requests with the cookie must come from the node's own origin. Objects of an organisation the caller may not see answer 404, like objects that do not exist; a visible object the caller's role may not act on answers 403. Lists take ?limit= (1–500) and ?offset= and answer {\"items\": […], \"next_offset\": n|null}.",
 		},
 		"paths":    paths,
 		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},

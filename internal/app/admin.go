@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nisnet-eu/nisnet/internal/api"
 	"github.com/nisnet-eu/nisnet/internal/auth"
@@ -141,6 +142,9 @@ func createUser(ctx context.Context, args []string, env Env) error {
 	}
 	if *role == "" {
 		return usagef("--role is required")
+	}
+	if len(*name) > 200 || strings.ContainsFunc(*name, unicode.IsControl) {
+		return usagef("--name: at most 200 bytes, no control characters")
 	}
 	pw, err := readPassword(env.Stdin, *pwFile)
 	if err != nil {

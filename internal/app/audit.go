@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // auditCommands are the subcommands of `nisnet audit`.
@@ -29,6 +31,12 @@ func runAuditVerify(ctx context.Context, args []string, env Env) int {
 	}
 	if err := parseToolFlags(fs, &c, args, env); err != nil {
 		return exitCode(env, "audit verify", err)
+	}
+	if c.DB == "" {
+		// Do not create an empty database and call its trail intact.
+		if _, err := os.Stat(filepath.Join(c.Data, "nisnet.db")); err != nil {
+			return exitCode(env, "audit verify", fmt.Errorf("no database in %s: %w", c.Data, err))
+		}
 	}
 	db, err := openStore(ctx, c)
 	if err != nil {

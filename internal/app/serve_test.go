@@ -313,6 +313,11 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatalf("verify: exit %d, stdout %q, stderr %q; want OK with 3 records (authority, user, token)", code, out, errs)
 	}
 
+	code, _, errs = runCmd(t, "", "audit", "verify", "--data", filepath.Join(t.TempDir(), "elsewhere"))
+	if code != ExitError || !strings.Contains(errs, "no database") {
+		t.Errorf("verify of a directory without a database: exit %d, stderr %q; want exit 1", code, errs)
+	}
+
 	n.exec(t, `UPDATE audit_log SET detail = '{"email":"mallory@evil.example"}' WHERE seq = 2`)
 	code, out, _ = n.run(t, "", "audit", "verify")
 	if code != ExitError || !strings.Contains(out, "BROKEN at seq 2: hash mismatch") {
