@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -306,10 +307,10 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] != '"' {
 		secs, err := strconv.ParseFloat(string(b), 64)
 		if err != nil {
-			return fmt.Errorf("duration must be a string such as \"30m\" or \"PT30M\", or a number of seconds")
+			return durationError("duration must be a string such as \"30m\" or \"PT30M\", or a number of seconds")
 		}
 		if secs < 0 || secs > 1e9 {
-			return fmt.Errorf("duration %v s is out of range (0 to 1e9 seconds)", secs)
+			return durationError(fmt.Sprintf("duration %v s is out of range (0 to 1e9 seconds)", secs))
 		}
 		*d = Duration(secs * float64(time.Second))
 		return nil
@@ -320,10 +321,19 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	v, err := ParseDuration(s)
 	if err != nil {
-		return err
+		return durationError(err.Error())
 	}
 	*d = Duration(v)
 	return nil
+}
+
+var durationType = reflect.TypeFor[Duration]()
+
+// durationError reports a bad duration as a *json.UnmarshalTypeError, the
+// only error encoding/json completes with the path of the field, so that
+// DecodeFacts can name it. Value carries the message.
+func durationError(msg string) error {
+	return &json.UnmarshalTypeError{Value: msg, Type: durationType}
 }
 
 // ParseDuration parses a non-negative Go or ISO 8601 duration.
@@ -387,6 +397,9 @@ func DecodeFacts(r io.Reader) (Facts, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Facts{}, &FieldErrors{List: []FieldError{{Field: "", Message: "unexpected data after the facts document"}}}
 	}
+	if lr.N <= 0 { // the value ended in time, but the document goes on (e.g. white space)
+		return Facts{}, ErrTooLarge
+	}
 	if err := f.Validate(); err != nil {
 		return Facts{}, err
 	}
@@ -397,6 +410,8 @@ func decodeError(err error) FieldError {
 	var ute *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	switch {
+	case errors.As(err, &ute) && ute.Type == durationType:
+		return FieldError{Field: ute.Field, Message: ute.Value}
 	case errors.As(err, &ute):
 		return FieldError{Field: ute.Field, Message: fmt.Sprintf("must be %s, not %s", jsonKind(ute.Type.String()), ute.Value)}
 	case errors.As(err, &se):

@@ -14,6 +14,8 @@ func (f *Facts) Validate() error {
 	v := validator{errs: &errs, now: f.Now}
 	if f.Now.IsZero() {
 		errs.add("now", "required: the instant of the assessment (RFC 3339)")
+	} else {
+		v.year("now", f.Now)
 	}
 	f.Entity.validate(&v)
 	f.Incident.validate(&v, f)
@@ -68,9 +70,25 @@ func (v *validator) instant(field string, t *time.Time) {
 		v.errs.add(field, "must be a real instant, not the zero time")
 		return
 	}
+	if !v.year(field, *t) {
+		return
+	}
 	if !v.now.IsZero() && t.After(v.now) {
 		v.errs.add(field, fmt.Sprintf("%s is after now (%s)", t.UTC().Format(time.RFC3339), v.now.UTC().Format(time.RFC3339)))
 	}
+}
+
+// Instants are limited to the years a holiday calendar can describe
+// (calendar.Load), which also keeps every due instant computed from them
+// within the years RFC 3339 can write.
+const minYear, maxYear = 1900, 2200
+
+func (v *validator) year(field string, t time.Time) bool {
+	if y := t.UTC().Year(); y < minYear || y > maxYear {
+		v.errs.add(field, fmt.Sprintf("year %d is out of range (%d to %d)", y, minYear, maxYear))
+		return false
+	}
+	return true
 }
 
 func (v *validator) before(fieldA string, a *time.Time, fieldB string, b *time.Time) {
@@ -321,7 +339,9 @@ func (ev *Events) validate(v *validator, f *Facts) {
 		} else {
 			ra := r.RequestedAt
 			v.instant(p+".requested_at", &ra)
-			v.before(p+".requested_at", &ra, p+".due_at", r.DueAt)
+			if r.DueAt != nil && v.year(p+".due_at", *r.DueAt) {
+				v.before(p+".requested_at", &ra, p+".due_at", r.DueAt)
+			}
 		}
 	}
 }
