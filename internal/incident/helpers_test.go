@@ -6,3 +6,5 @@ import (
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+func jsonReader(s string) io.Reader { return bytes.NewReader([]byte(s)) }

@@ -92,6 +92,16 @@ func scanIncidentEvent(row scanner) (IncidentEvent, error) {
 // visible to the authority only are included only if includeAuthorityOnly
 // is true: pass false on behalf of the entity.
 func (db *DB) ListIncidentEvents(ctx context.Context, incidentID string, includeAuthorityOnly bool, p Page) ([]IncidentEvent, error) {
+	return listIncidentEvents(ctx, db.reader(), incidentID, includeAuthorityOnly, p)
+}
+
+// ListIncidentEvents is the read inside a write transaction, for
+// read-modify-write (it sees the transaction's own writes).
+func (tx *Tx) ListIncidentEvents(ctx context.Context, incidentID string, includeAuthorityOnly bool, p Page) ([]IncidentEvent, error) {
+	return listIncidentEvents(ctx, tx.conn, incidentID, includeAuthorityOnly, p)
+}
+
+func listIncidentEvents(ctx context.Context, c conn, incidentID string, includeAuthorityOnly bool, p Page) ([]IncidentEvent, error) {
 	limit, offset := p.bounds()
 	q := `SELECT id, incident_id, at, actor, kind, visibility, body FROM incident_events WHERE incident_id = ?`
 	args := []any{incidentID}
@@ -101,7 +111,7 @@ func (db *DB) ListIncidentEvents(ctx context.Context, incidentID string, include
 	}
 	q += ` ORDER BY at, id LIMIT ? OFFSET ?`
 	args = append(args, limit, offset)
-	out, err := queryAll(ctx, db.reader(), scanIncidentEvent, q, args...)
+	out, err := queryAll(ctx, c, scanIncidentEvent, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list incident events: %w", err)
 	}
