@@ -432,6 +432,11 @@ func decodeError(err error) FieldError {
 
 func jsonKind(goType string) string {
 	switch {
+	// Containers first: map[string]time.Time is an object, not a timestamp.
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map"):
+		return "an object"
 	case strings.Contains(goType, "time.Time"):
 		return "an RFC 3339 timestamp"
 	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"):
@@ -440,10 +445,6 @@ func jsonKind(goType string) string {
 		return "true or false"
 	case goType == "string":
 		return "a string"
-	case strings.HasPrefix(goType, "[]"):
-		return "a list"
-	case strings.HasPrefix(goType, "map"):
-		return "an object"
 	}
 	return "an object"
 }
