@@ -222,6 +222,10 @@ func (in *Incident) validate(v *validator, f *Facts) {
 		d.validate(v, "incident.dora")
 		v.instant("incident.dora.classified_major_at", d.ClassifiedMajorAt)
 		v.before("incident.occurred_at", in.OccurredAt, "incident.dora.classified_major_at", d.ClassifiedMajorAt)
+		// Classifying an incident as major presupposes being aware of it; an
+		// earlier classification would make the initial notification due
+		// before the entity knew of the incident.
+		v.before("incident.aware_at", in.AwareAt, "incident.dora.classified_major_at", d.ClassifiedMajorAt)
 		if f.Entity.DORA == nil {
 			v.errs.add("incident.dora", "DORA measurements given but entity.dora (the financial entity's type) is missing")
 		}
