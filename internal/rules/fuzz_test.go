@@ -12,7 +12,8 @@ import (
 // FuzzDecodeFacts feeds arbitrary documents to DecodeFacts. It must never
 // panic; whatever it accepts, Assess must accept too and answer with a
 // coherent result, and the facts must survive a JSON round trip unchanged in
-// meaning.
+// meaning. testdata/fuzz/FuzzDecodeFacts holds the crashers found so far
+// (due-after-year-9999: a result that could not be encoded as JSON).
 func FuzzDecodeFacts(f *testing.F) {
 	files, err := filepath.Glob("../../examples/assess/*.json")
 	if err != nil {
@@ -44,7 +45,6 @@ func FuzzDecodeFacts(f *testing.F) {
 		doc("", `"aware_at": "2026-03-05T10:00:00Z", "impact": {"slow_response": "PT2H", "average_response_seconds": 11}`, `"options": {"period_reading": "reg_1182_71"}`),
 		doc(`"member_state": "GR"`, "", ""),
 		doc("", `"kind": "near_miss"`, ""),
-		`{"now": "9999-12-31T23:00:00Z", "entity": {"member_state": "NL"}, "incident": {"aware_at": "9999-12-31T22:00:00Z"}}`,
 	} {
 		f.Add([]byte(s))
 	}
