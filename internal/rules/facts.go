@@ -365,8 +365,14 @@ func ParseDuration(s string) (time.Duration, error) {
 	if v < 0 {
 		return 0, fmt.Errorf("duration %q is negative", s)
 	}
+	if v > maxDuration {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
 	return v, nil
 }
+
+// maxDuration bounds every duration in the facts (about 31 years).
+const maxDuration = time.Duration(1e9) * time.Second
 
 // MaxFactsBytes bounds the size of an encoded Facts document.
 const MaxFactsBytes = 1 << 20

@@ -272,7 +272,7 @@ func (a *assessment) relief(o *Obligation, initialOrIntermediate bool) {
 	case initialOrIntermediate && typ.NoWeekendRelief:
 		rel.Explanation = fmt.Sprintf("2025/301 Art 5(5): no weekend relief for initial notifications and intermediate reports of %s", typ.Label)
 		return
-	case initialOrIntermediate && a.nis2.inScope:
+	case initialOrIntermediate && (a.nis2.class == "essential" || a.nis2.class == "important"):
 		rel.Explanation = fmt.Sprintf("2025/301 Art 5(5): no weekend relief for initial notifications and intermediate reports of entities identified as %s under NIS2 Art 3", a.nis2.class)
 		return
 	case a.f.Entity.DORA.ReliefDisapplied:

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -335,7 +336,7 @@ func (a *assessment) majorCriteria(d DORAImpact, fs *findings, prefix string) bo
 	pct := func(part, whole int64) float64 { return float64(part) / float64(whole) * 100 }
 	if d.ClientsTotal > 0 && pct(d.ClientsAffected, d.ClientsTotal) > 10 {
 		c1 = true
-		c = append(c, fmt.Sprintf("(a) %s of %s clients = %.2f %% > 10 %%", fmtInt(d.ClientsAffected), fmtInt(d.ClientsTotal), pct(d.ClientsAffected, d.ClientsTotal)))
+		c = append(c, fmt.Sprintf("(a) %s of %s clients = %s %% > 10 %%", fmtInt(d.ClientsAffected), fmtInt(d.ClientsTotal), fmtPct(pct(d.ClientsAffected, d.ClientsTotal))))
 	}
 	if d.ClientsAffected > 100000 {
 		c1 = true
@@ -489,6 +490,18 @@ func (a *assessment) doraRecurring(d DORAImpact, fs *findings) bool {
 	}
 	fs.add(rule, NotMet, "%d incidents with the same apparent root cause (%q) within six months do not collectively meet Art 8(1)", n, in.RootCause)
 	return false
+}
+
+// fmtPct shows a percentage with enough digits that a value just over a
+// threshold never prints as the threshold itself (10.001, not 10.00).
+func fmtPct(p float64) string {
+	for digits := 2; digits <= 6; digits++ {
+		s := strconv.FormatFloat(p, 'f', digits, 64)
+		if v, _ := strconv.ParseFloat(s, 64); v != math.Trunc(p) || p == math.Trunc(p) {
+			return strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+	}
+	return strconv.FormatFloat(p, 'f', -1, 64)
 }
 
 func containsStr(list []string, s string) bool {
