@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nisnet-eu/nisnet/internal/calendar"
+	"github.com/nisnet-eu/nisnet/internal/mail"
 	"github.com/nisnet-eu/nisnet/internal/store"
 )
 
@@ -29,6 +30,10 @@ type Config struct {
 	// SecureCookies: TLS is terminated in front of the node, so session
 	// cookies are Secure and __Host- prefixed.
 	SecureCookies bool
+	// SMTP is the relay that e-mails reminders; an empty Host: no e-mail.
+	SMTP mail.Config
+	// NoWorker: this process runs no background worker (see worker.go).
+	NoWorker bool
 }
 
 // configFromEnv returns the defaults, overridden by the environment.
@@ -50,6 +55,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("NISNET_SECURE_COOKIES=%q: want true or false", v)
 		}
 		c.SecureCookies = b
+	}
+	if err := c.mailFromEnv(getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -83,7 +91,7 @@ func (c *Config) validate() error {
 	if len(c.NodeName) > 200 {
 		return fmt.Errorf("--node-name: at most 200 bytes")
 	}
-	return nil
+	return c.validateMail()
 }
 
 // authorityName is the name the authority organisation gets at first start.

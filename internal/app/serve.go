@@ -30,6 +30,7 @@ func parseServe(args []string, env Env) (Config, error) {
 	c.nodeFlags(fs)
 	fs.StringVar(&c.Holidays, "holidays", "", "holiday calendar update file merged over the built-in one")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "TLS is terminated by a proxy in front: make session cookies Secure and __Host- prefixed (env NISNET_SECURE_COOKIES)")
+	c.workerFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
@@ -106,6 +107,8 @@ func Serve(ctx context.Context, cfg Config, env Env, ready chan<- string) error 
 	if err != nil {
 		return err
 	}
+	m := newMetrics()
+	h = m.handler(h)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -122,9 +125,14 @@ func Serve(ctx context.Context, cfg Config, env Env, ready chan<- string) error 
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	var workers sync.WaitGroup
-	workCtx, stopWork := context.WithCancel(ctx)
-	defer func() { stopWork(); workers.Wait() }() // before the store closes
+	// The workers outlive ctx until HTTP has drained: then they stop,
+	// before the store closes.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() { stopWork(); workers.Wait() }()
 	workers.Go(func() { sweepSessions(workCtx, db, log) })
+	if !cfg.NoWorker {
+		workers.Go(func() { runWorker(workCtx, cfg, db, log, m.observeJob) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
