@@ -34,6 +34,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run a node (HTTP API on --addr)", runServe, nil},
+		{"demo", "run a node seeded with demo users, entities, incidents and an API token", runDemo, nil},
 		{"assess", "assess incident facts: must it be reported, under which law, by when", runAssess, nil},
 		{"admin", "administer the node's store directly (no running node needed)", runAdmin, adminCommands},
 		{"audit", "inspect the audit trail", runAudit, auditCommands},
@@ -88,6 +89,9 @@ func usage(w io.Writer) {
 		{"NISNET_MEMBER_STATE", "Member State of the node's authority (--member-state, default NL)"},
 		{"NISNET_NODE_NAME", "name of the authority organisation at first start (--node-name)"},
 		{"NISNET_SECURE_COOKIES", "TLS terminated by a proxy: Secure, __Host- session cookies (--secure-cookies)"},
+		{"NISNET_SMTP_HOST", "SMTP relay for e-mail reminders (--smtp-host; also _PORT, _FROM, _USER, _REQUIRE_TLS)"},
+		{"NISNET_SMTP_PASSWORD", "SMTP password, from the environment only"},
+		{"NISNET_NO_WORKER", "run no reminder worker in this process (--no-worker)"},
 	} {
 		fmt.Fprintf(&b, "  %-22s %s\n", e[0], e[1])
 	}
