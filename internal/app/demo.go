@@ -315,7 +315,10 @@ func (s *seeder) incidents() error {
 		return err
 	}
 	analyst := s.users["analyst@csirt.example"]
-	if err := s.setState(hosp, analyst, store.StateTriaged, analyst.ID); err != nil {
+	if err := s.setState(hosp, analyst, store.StateTriaged); err != nil {
+		return err
+	}
+	if err := s.assign(hosp, analyst); err != nil {
 		return err
 	}
 
@@ -349,7 +352,7 @@ func (s *seeder) incidents() error {
 			return err
 		}
 	}
-	return s.setState(bank, s.users["supervisor@csirt.example"], store.StateClosed, "")
+	return s.setState(bank, s.users["supervisor@csirt.example"], store.StateClosed)
 }
 
 // report creates an incident as the entity's user reports it, and assesses it.
@@ -388,7 +391,7 @@ func (s *seeder) file(inc store.Incident, email, reportID string, fields map[str
 	if err != nil {
 		return err
 	}
-	if err := s.audit(sub.SubmittedBy, inc.OrganisationID, "submission.create", "submission", sub.ID, map[string]string{"report": sub.Report, "sha256": sub.SHA256, "via": "demo"}); err != nil {
+	if err := s.audit(sub.SubmittedBy, inc.OrganisationID, "report.submit", "submission", sub.ID, map[string]string{"incident_id": inc.ID, "report": sub.Report, "sha256": sub.SHA256, "via": "demo"}); err != nil {
 		return err
 	}
 	cur, err := s.tx.GetIncident(s.ctx, inc.ID)
@@ -418,30 +421,51 @@ func (s *seeder) obligation(incidentID, id string) (rules.Obligation, bool) {
 	return rules.Obligation{}, false
 }
 
-// setState moves the incident to state as the authority's user, assigning
-// it to assignee if not empty, with a timeline entry the entity sees.
-func (s *seeder) setState(inc store.Incident, by store.User, state store.IncidentState, assignee string) error {
+// setState moves the incident to state as the authority's user, with a
+// timeline entry the entity sees.
+func (s *seeder) setState(inc store.Incident, by store.User, state store.IncidentState) error {
+	return s.change(inc, by, "incident.state", func(cur *store.Incident) (store.IncidentEvent, error) {
+		from := cur.State
+		if err := incident.Transition(incident.State(from), incident.State(state)); err != nil {
+			return store.IncidentEvent{}, err
+		}
+		cur.State = state
+		b, _ := json.Marshal(map[string]string{"from": string(from), "to": string(state)})
+		return store.IncidentEvent{Kind: store.EventState, Visibility: store.VisibilityShared, Body: b}, nil
+	})
+}
+
+// assign assigns the incident to the authority's user, an internal entry.
+func (s *seeder) assign(inc store.Incident, to store.User) error {
+	return s.change(inc, to, "incident.assign", func(cur *store.Incident) (store.IncidentEvent, error) {
+		cur.AssignedUserID = to.ID
+		b, _ := json.Marshal(map[string]string{"user_id": to.ID})
+		return store.IncidentEvent{Kind: store.EventAssignment, Visibility: store.VisibilityAuthority, Body: b}, nil
+	})
+}
+
+// change applies fn to the incident and records its timeline entry and
+// audit record, as the authority's user.
+func (s *seeder) change(inc store.Incident, by store.User, action string, fn func(cur *store.Incident) (store.IncidentEvent, error)) error {
 	cur, err := s.tx.GetIncident(s.ctx, inc.ID)
 	if err != nil {
 		return err
 	}
-	from := cur.State
-	if err := incident.Transition(incident.State(from), incident.State(state)); err != nil {
+	ev, err := fn(&cur)
+	if err != nil {
 		return err
-	}
-	cur.State = state
-	if assignee != "" {
-		cur.AssignedUserID = assignee
 	}
 	if _, err := s.tx.UpdateIncident(s.ctx, cur); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(map[string]string{"from": string(from), "to": string(state)})
-	if _, err := s.tx.AddIncidentEvent(s.ctx, store.IncidentEvent{IncidentID: inc.ID, Actor: by.ID, Kind: store.EventState,
-		Visibility: store.VisibilityShared, Body: b}); err != nil {
+	ev.IncidentID, ev.Actor = inc.ID, by.ID
+	if _, err := s.tx.AddIncidentEvent(s.ctx, ev); err != nil {
 		return err
 	}
-	return s.audit(by.ID, inc.OrganisationID, "incident.state", "incident", inc.ID, map[string]string{"from": string(from), "to": string(state), "via": "demo"})
+	var detail map[string]string
+	json.Unmarshal(ev.Body, &detail)
+	detail["via"] = "demo"
+	return s.audit(by.ID, inc.OrganisationID, action, "incident", inc.ID, detail)
 }
 
 func (s *seeder) audit(actor, orgID, action, objectType, objectID string, detail map[string]string) error {

@@ -130,6 +130,9 @@ func TestDemo(t *testing.T) {
 	states := map[string]store.IncidentState{}
 	for _, it := range items {
 		states[it.Title] = it.State
+		if it.Title == "Ransomware on patient scheduling" && it.AssignedUserID == "" {
+			t.Error("the triaged incident is not assigned")
+		}
 		if _, err := db.GetAssessment(context.Background(), it.ID); err != nil {
 			t.Errorf("%s: no assessment: %v", it.Title, err)
 		}
