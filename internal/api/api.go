@@ -42,6 +42,12 @@ type Server struct {
 	// LoginLimits bound failed sign-ins; the zero value means
 	// DefaultLoginLimits.
 	LoginLimits LoginLimits
+	// MemberState is the Member State of the authority running the node
+	// (EU code): the first part of every incident reference.
+	MemberState string
+	// Options are the node's readings of the law's ambiguities, used in
+	// every assessment of a stored incident.
+	Options rules.Options
 
 	csrf      *http.CrossOriginProtection
 	limiter   *loginLimiter
@@ -95,6 +101,26 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("GET /api/v1/tokens", s.listTokens)
 	authed("GET /api/v1/tokens/{id}", s.getToken)
 	authed("DELETE /api/v1/tokens/{id}", s.revokeToken)
+
+	authed("POST /api/v1/incidents", s.createIncident)
+	authed("GET /api/v1/incidents", s.listIncidents)
+	authed("GET /api/v1/incidents/{id}", s.getIncident)
+	authed("PUT /api/v1/incidents/{id}/facts", s.updateFacts)
+	authed("POST /api/v1/incidents/{id}/reports/{report}", s.submitReport)
+	authed("GET /api/v1/incidents/{id}/reports", s.listReports)
+	authed("GET /api/v1/incidents/{id}/reports/{submission_id}", s.getReport)
+	authed("POST /api/v1/incidents/{id}/handling-ended", s.handlingEnded)
+	authed("POST /api/v1/incidents/{id}/messages", s.postMessage)
+	authed("GET /api/v1/incidents/{id}/timeline", s.getTimeline)
+	authed("POST /api/v1/incidents/{id}/state", s.setState)
+	authed("POST /api/v1/incidents/{id}/assignment", s.assignIncident)
+	authed("POST /api/v1/incidents/{id}/classification", s.classifyIncident)
+	authed("POST /api/v1/incidents/{id}/notes", s.postNote)
+	authed("POST /api/v1/incidents/{id}/intermediate-requests", s.requestIntermediate)
+	authed("POST /api/v1/incidents/{id}/feedback", s.giveFeedback)
+
+	authed("GET /api/v1/notifications", s.listNotifications)
+	authed("POST /api/v1/notifications/{id}/read", s.readNotification)
 
 	mux.Handle("/api/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such API route: " + r.Method + " " + r.URL.Path}

@@ -52,7 +52,7 @@ func startServer(t testing.TB, tls bool, opts ...func(*Server)) *fixture {
 		t.Fatal(err)
 	}
 	db := storetest.Open(t)
-	s := &Server{Engine: rules.New(nil), Vocab: set, DB: db, PasswordParams: auth.TestParams,
+	s := &Server{Engine: rules.New(nil), Vocab: set, DB: db, PasswordParams: auth.TestParams, MemberState: "NL",
 		Log: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range opts {
 		o(s)

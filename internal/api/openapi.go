@@ -22,6 +22,8 @@ type operation struct {
 	status                    int
 	errors                    []int    // besides 500, and 401 and 403 of authenticated routes
 	query                     []string // query parameters, documented in queryParams
+	headers                   []string // request headers, documented in headerParams
+	alsoOK                    []int    // further success statuses, with the same response
 	public                    bool     // served without authentication
 }
 
@@ -30,11 +32,28 @@ var queryParams = map[string]map[string]any{
 	"limit":           {"description": "page size, 1 to 500 (default 100)", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 500}},
 	"offset":          {"description": "items to skip: the next_offset of the previous page", "schema": map[string]any{"type": "integer", "minimum": 0}},
 	"organisation_id": {"description": "the organisation; the caller's own when absent", "schema": map[string]any{"type": "string"}},
+	"next":            {"description": "the cursor of the page: the next of the previous page", "schema": map[string]any{"type": "string"}},
+	"state":           {"description": "only incidents in these states (received, triaged, in_progress, closed); repeat or separate with commas", "schema": map[string]any{"type": "string"}},
+	"kind":            {"description": "only incidents of these kinds (incident, near_miss, cyber_threat); repeat or separate with commas", "schema": map[string]any{"type": "string"}},
+	"sector":          {"description": "only incidents of entities in this sector, e.g. energy", "schema": map[string]any{"type": "string"}},
+	"regime":          {"description": "only incidents reportable under this regime: nis2, dora, gdpr or cra", "schema": map[string]any{"type": "string"}},
+	"overdue":         {"description": "true: only incidents with an overdue report", "schema": map[string]any{"type": "boolean"}},
+	"assigned_user":   {"description": "only incidents assigned to this user of the authority; \"me\" is the signed-in user (authority roles)", "schema": map[string]any{"type": "string"}},
+	"assigned_team":   {"description": "only incidents assigned to this team (authority roles)", "schema": map[string]any{"type": "string"}},
+	"organisation":    {"description": "only incidents of this reporting entity (entities: their own only)", "schema": map[string]any{"type": "string"}},
+	"unread":          {"description": "true: only unread notifications", "schema": map[string]any{"type": "boolean"}},
+}
+
+// headerParams documents the request headers operations name.
+var headerParams = map[string]map[string]any{
+	"Idempotency-Key": {"description": "a key unique to this report for the organisation (at most 255 printable ASCII characters): a retried request with the same key and body answers 200 with the original receipt and stores nothing; the same key with another body is 409",
+		"schema": map[string]any{"type": "string", "maxLength": 255}},
 }
 
 var (
 	paged     = []string{"limit", "offset"}
 	pagedOrgs = []string{"organisation_id", "limit", "offset"}
+	queue     = []string{"state", "kind", "sector", "regime", "overdue", "assigned_user", "assigned_team", "organisation", "limit", "next"}
 )
 
 // operations lists every documented route; a test checks it against the
@@ -93,6 +112,44 @@ var operations = []operation{
 		response: reflect.TypeFor[APIToken](), status: 200, errors: []int{404}},
 	{method: "DELETE", path: "/api/v1/tokens/{id}", id: "revokeToken", summary: "Revoke an API token; idempotent (entity_admin, node_admin).",
 		status: 204, errors: []int{404}},
+
+	{method: "POST", path: "/api/v1/incidents", id: "createIncident", summary: "Report an incident, near miss or cyber threat with its facts (entity roles). Without facts.entity the organisation's profile is used. Answers the incident and its assessment: which reports are due when.",
+		request: reflect.TypeFor[CreateIncidentRequest](), response: reflect.TypeFor[IncidentView](), status: 201, errors: []int{400, 413, 415}},
+	{method: "GET", path: "/api/v1/incidents", id: "listIncidents", summary: "The incident queue, the incident whose next report is due first first: every incident for authority roles, their own for entities.",
+		response: reflect.TypeFor[IncidentPage](), status: 200, errors: []int{400}, query: queue},
+	{method: "GET", path: "/api/v1/incidents/{id}", id: "getIncident", summary: "An incident with its latest assessment. Reads by the authority are audited.",
+		response: reflect.TypeFor[IncidentView](), status: 200, errors: []int{404}},
+	{method: "PUT", path: "/api/v1/incidents/{id}/facts", id: "updateFacts", summary: "Replace an incident's facts and reassess it (entity roles); 409 if the incident changed since the version sent.",
+		request: reflect.TypeFor[UpdateFactsRequest](), response: reflect.TypeFor[IncidentView](), status: 200, errors: []int{400, 404, 409, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/reports/{report}", id: "submitReport", summary: "File a staged report (entity roles): {report} is a report id (vocabulary report-ids, e.g. nis2.early_warning), the body its fields. Answers the receipt — with the SHA-256 of the canonical body and whether it was on time — and the obligations reassessed. Reports cannot be changed or withdrawn; a later one of the same id supersedes. 200 is the original receipt of a retried request (Idempotency-Key).",
+		request: reflect.TypeFor[map[string]any](), response: reflect.TypeFor[SubmissionResult](), status: 201, alsoOK: []int{200}, errors: []int{400, 404, 409, 413, 415}, headers: []string{"Idempotency-Key"}},
+	{method: "GET", path: "/api/v1/incidents/{id}/reports", id: "listReports", summary: "The reports filed on an incident, superseded ones included, oldest first. Every report the authority reads is audited.",
+		response: reflect.TypeFor[Page[SubmittedReport]](), status: 200, errors: []int{400, 404}, query: paged},
+	{method: "GET", path: "/api/v1/incidents/{id}/reports/{submission_id}", id: "getReport", summary: "One filed report with its receipt. Reads by the authority are audited.",
+		response: reflect.TypeFor[SubmittedReport](), status: 200, errors: []int{404}},
+	{method: "POST", path: "/api/v1/incidents/{id}/handling-ended", id: "handlingEnded", summary: "Record when the entity's handling of the incident ended (entity roles; NIS2 Art 23(4)(e)) and reassess.",
+		request: reflect.TypeFor[HandlingEndedRequest](), response: reflect.TypeFor[EventResult](), status: 201, errors: []int{400, 404, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/messages", id: "postMessage", summary: "Send a message to the other side (entity or authority); the other side is notified.",
+		request: reflect.TypeFor[TextRequest](), response: reflect.TypeFor[TimelineEntry](), status: 201, errors: []int{400, 404, 413, 415}},
+	{method: "GET", path: "/api/v1/incidents/{id}/timeline", id: "getTimeline", summary: "An incident's timeline, oldest first: entities see the shared entries, the authority also its internal notes and assignments (reads by the authority are audited).",
+		response: reflect.TypeFor[Page[TimelineEntry]](), status: 200, errors: []int{400, 404}, query: paged},
+	{method: "POST", path: "/api/v1/incidents/{id}/state", id: "setState", summary: "Move an incident to another state (authority roles): received → triaged → in_progress → closed, closed → in_progress reopens; 409 for another move or a stale version.",
+		request: reflect.TypeFor[StateRequest](), response: reflect.TypeFor[ReportedIncident](), status: 200, errors: []int{400, 404, 409, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/assignment", id: "assignIncident", summary: "Assign an incident to a user and a team of the authority, or unassign it (authority roles).",
+		request: reflect.TypeFor[AssignmentRequest](), response: reflect.TypeFor[ReportedIncident](), status: 200, errors: []int{400, 404, 409, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/classification", id: "classifyIncident", summary: "Classify an incident: RSIT class/type, TLP 2.0 label, impact severity and outlook (authority roles).",
+		request: reflect.TypeFor[ClassificationRequest](), response: reflect.TypeFor[ReportedIncident](), status: 200, errors: []int{400, 404, 409, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/notes", id: "postNote", summary: "Add an internal note, never shown to the entity (authority roles).",
+		request: reflect.TypeFor[TextRequest](), response: reflect.TypeFor[TimelineEntry](), status: 201, errors: []int{400, 404, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/intermediate-requests", id: "requestIntermediate", summary: "Request an intermediate report (authority roles; NIS2 Art 23(4)(c), CRA Art 14(6)): the entity owes it by due_at and is notified.",
+		request: reflect.TypeFor[IntermediateReportRequest](), response: reflect.TypeFor[EventResult](), status: 201, errors: []int{400, 404, 413, 415}},
+	{method: "POST", path: "/api/v1/incidents/{id}/feedback", id: "giveFeedback", summary: "Give the entity feedback (authority roles); fulfils the initial feedback of NIS2 Art 23(5). The entity is notified.",
+		request: reflect.TypeFor[TextRequest](), response: reflect.TypeFor[EventResult](), status: 201, errors: []int{400, 404, 413, 415}},
+
+	{method: "GET", path: "/api/v1/notifications", id: "listNotifications", summary: "The caller's organisation's notifications, newest first.",
+		response: reflect.TypeFor[Page[Notification]](), status: 200, errors: []int{400}, query: []string{"unread", "limit", "offset"}},
+	{method: "POST", path: "/api/v1/notifications/{id}/read", id: "readNotification", summary: "Mark a notification of the caller's organisation read; idempotent.",
+		status: 204, errors: []int{404}},
 }
 
 var (
@@ -116,7 +173,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 // OpenAPI builds the OpenAPI 3.1 document from the operation table and the
 // Go types of requests and responses.
 func OpenAPI() map[string]any {
-	g := &schemaGen{defs: map[string]any{}}
+	g := &schemaGen{defs: map[string]any{}, types: map[string]reflect.Type{}}
 	paths := map[string]any{}
 	for _, op := range operations {
 		item, _ := paths[op.path].(map[string]any)
@@ -133,6 +190,11 @@ func OpenAPI() map[string]any {
 			q := map[string]any{"name": name, "in": "query", "required": false}
 			maps.Copy(q, queryParams[name])
 			params = append(params, q)
+		}
+		for _, name := range op.headers {
+			h := map[string]any{"name": name, "in": "header", "required": false}
+			maps.Copy(h, headerParams[name])
+			params = append(params, h)
 		}
 		if params != nil {
 			o["parameters"] = params
@@ -155,6 +217,11 @@ func OpenAPI() map[string]any {
 			errs = append(errs, 401, 403)
 		}
 		resps := map[string]any{itoa(op.status): okResp}
+		for _, st := range op.alsoOK {
+			also := maps.Clone(okResp)
+			also["description"] = http.StatusText(st)
+			resps[itoa(st)] = also
+		}
 		for _, st := range append(errs, 500) {
 			resps[itoa(st)] = map[string]any{"description": http.StatusText(st), "content": map[string]any{
 				"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ErrorEnvelope"}}}}
@@ -171,7 +238,7 @@ func OpenAPI() map[string]any {
 		"info": map[string]any{
 			"title":       "nisnet API",
 			"version":     "v1",
-			"description": "JSON API of a nisnet node. Facts and results of the reportability engine are documented field by field in docs/assess.md. Unknown fields in request bodies are rejected; bodies are limited to 64 KiB (facts: 1 MiB). Errors use one envelope: {\"error\": {\"code\", \"message\", \"fields\"}}. Authenticate with an API token (Authorization: Bearer nsn_…) or a session cookie from POST /api/v1/session; state-changing requests with the cookie must come from the node's own origin. Objects of an organisation the caller may not see answer 404, like objects that do not exist; a visible object the caller's role may not act on answers 403. Lists take ?limit= (1–500) and ?offset= and answer {\"items\": […], \"next_offset\": n|null}.",
+			"description": "JSON API of a nisnet node. Facts and results of the reportability engine are documented field by field in docs/assess.md. Unknown fields in request bodies are rejected; bodies are limited to 64 KiB (facts: 1 MiB; staged reports: 256 KiB). Errors use one envelope: {\"error\": {\"code\", \"message\", \"fields\"}}. Authenticate with an API token (Authorization: Bearer nsn_…) or a session cookie from POST /api/v1/session; state-changing requests with the cookie must come from the node's own origin. Objects of an organisation the caller may not see answer 404, like objects that do not exist; a visible object the caller's role may not act on answers 403. Lists take ?limit= (1–500) and ?offset= and answer {\"items\": […], \"next_offset\": n|null}; the incident queue pages with a cursor instead: ?next= and {\"items\": […], \"next\": \"…\"|null}. Staged reports are immutable: a 2xx answer to a submission means the report is durably stored.",
 		},
 		"paths":    paths,
 		"security": []any{map[string]any{"bearer": []any{}}, map[string]any{"session": []any{}}},
@@ -212,7 +279,8 @@ func itoa(n int) string {
 // schemaGen derives JSON Schemas (2020-12, as OpenAPI 3.1 uses) from Go
 // types via their json tags.
 type schemaGen struct {
-	defs map[string]any
+	defs  map[string]any
+	types map[string]reflect.Type // the type of each schema name
 }
 
 var (
@@ -224,7 +292,8 @@ var (
 // namedSchemas are the types a struct field's `openapi:"Name"` tag can
 // name, to document a json.RawMessage field by the type it must decode as.
 var namedSchemas = map[string]reflect.Type{
-	"Entity": reflect.TypeFor[rules.Entity](),
+	"Entity":        reflect.TypeFor[rules.Entity](),
+	"IncidentFacts": reflect.TypeFor[IncidentFacts](),
 }
 
 // schemaName names a type's schema: its Go name, with the type argument of
@@ -268,28 +337,14 @@ func (g *schemaGen) schema(t reflect.Type, strict bool) map[string]any {
 		return map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem(), strict)}
 	case reflect.Struct:
 		name := schemaName(t)
+		if other, ok := g.types[name]; ok && other != t {
+			panic("api: two types with the OpenAPI schema name " + name + ": " + other.String() + " and " + t.String())
+		}
 		if _, ok := g.defs[name]; !ok {
 			g.defs[name] = map[string]any{} // placeholder against recursion
+			g.types[name] = t
 			props := map[string]any{}
-			for i := range t.NumField() {
-				f := t.Field(i)
-				if !f.IsExported() {
-					continue
-				}
-				tag := f.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				jname, _, _ := strings.Cut(tag, ",")
-				if jname == "" {
-					jname = f.Name
-				}
-				ft := f.Type
-				if named, ok := namedSchemas[f.Tag.Get("openapi")]; ok {
-					ft = named
-				}
-				props[jname] = g.schema(ft, strict)
-			}
+			g.properties(props, t, strict)
 			def := map[string]any{"type": "object", "properties": props}
 			if strict {
 				def["additionalProperties"] = false
@@ -299,4 +354,30 @@ func (g *schemaGen) schema(t reflect.Type, strict bool) map[string]any {
 		return map[string]any{"$ref": "#/components/schemas/" + name}
 	}
 	return map[string]any{}
+}
+
+// properties adds the JSON properties of struct type t to props; the
+// fields of an embedded struct without a json tag are promoted, as
+// encoding/json does.
+func (g *schemaGen) properties(props map[string]any, t reflect.Type, strict bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			g.properties(props, f.Type, strict)
+			continue
+		}
+		if !f.IsExported() || tag == "-" {
+			continue
+		}
+		jname, _, _ := strings.Cut(tag, ",")
+		if jname == "" {
+			jname = f.Name
+		}
+		ft := f.Type
+		if named, ok := namedSchemas[f.Tag.Get("openapi")]; ok {
+			ft = named
+		}
+		props[jname] = g.schema(ft, strict)
+	}
 }

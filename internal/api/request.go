@@ -25,13 +25,15 @@ const maxBodyBytes = 64 << 10
 // the body is at most maxBodyBytes, unknown fields and trailing data are
 // refused, and a Content-Type other than application/json is 415.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/json" {
-			return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the request body as application/json"}
-		}
+	return decodeJSONLimit(w, r, v, maxBodyBytes)
+}
+
+// decodeJSONLimit is decodeJSON for a body of at most limit bytes.
+func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	if err := checkJSONContentType(r); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -44,6 +46,18 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 			return err
 		}
 		return errInvalid("unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// checkJSONContentType refuses (415) a request body declared as anything
+// but application/json; a body without a Content-Type is read as JSON.
+func checkJSONContentType(r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send the request body as application/json"}
+		}
 	}
 	return nil
 }
@@ -66,6 +80,9 @@ func decodeError(err error, prefix string) *Error {
 			kind = "an RFC 3339 timestamp"
 		}
 		fe := rules.FieldError{Field: field(ute.Field), Message: "must be " + kind + ", not " + ute.Value}
+		if ute.Type == durationType { // rules.Duration puts its message in Value
+			fe.Message = ute.Value
+		}
 		return errInvalid(fe.Field+": "+fe.Message, fe)
 	}
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
@@ -120,13 +137,9 @@ const (
 func pageParams(r *http.Request) (store.Page, error) {
 	p := store.Page{Limit: defaultPageSize}
 	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > store.MaxPageSize {
-			return p, errInvalid(fmt.Sprintf("limit must be a whole number from 1 to %d", store.MaxPageSize),
-				rules.FieldError{Field: "limit", Message: "out of range"})
-		}
-		p.Limit = n
+	var err error
+	if p.Limit, err = limitParam(r); err != nil {
+		return p, err
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -137,6 +150,20 @@ func pageParams(r *http.Request) (store.Page, error) {
 		p.Offset = n
 	}
 	return p, nil
+}
+
+// limitParam reads ?limit= (1 to store.MaxPageSize, default 100).
+func limitParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return defaultPageSize, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > store.MaxPageSize {
+		return 0, errInvalid(fmt.Sprintf("limit must be a whole number from 1 to %d", store.MaxPageSize),
+			rules.FieldError{Field: "limit", Message: "out of range"})
+	}
+	return n, nil
 }
 
 // pageOf converts a page of store rows with conv.
@@ -179,15 +206,37 @@ const (
 // checkName checks a name (of an organisation, a team, a token, a person):
 // required unless optional, at most maxNameBytes, no control characters.
 func (fe *fieldErrors) checkName(field, s string, optional bool) {
+	fe.checkLine(field, s, maxNameBytes, optional)
+}
+
+// checkLine checks one line of text (a name, a title): required unless
+// optional, at most maxBytes, no control characters.
+func (fe *fieldErrors) checkLine(field, s string, maxBytes int, optional bool) {
 	switch {
 	case strings.TrimSpace(s) == "":
 		if !optional {
 			fe.add(field, "required")
 		}
-	case len(s) > maxNameBytes:
-		fe.add(field, fmt.Sprintf("at most %d bytes", maxNameBytes))
+	case len(s) > maxBytes:
+		fe.add(field, fmt.Sprintf("at most %d bytes", maxBytes))
 	case !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0:
 		fe.add(field, "must not contain control characters")
+	}
+}
+
+// checkText checks free text (a message, a note): required unless
+// optional, at most maxBytes bytes of UTF-8, no control characters but line
+// breaks and tabs.
+func (fe *fieldErrors) checkText(field, s string, maxBytes int, optional bool) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		if !optional {
+			fe.add(field, "required")
+		}
+	case len(s) > maxBytes:
+		fe.add(field, fmt.Sprintf("at most %d bytes", maxBytes))
+	case !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
+		fe.add(field, "must be UTF-8 text without control characters (line breaks and tabs are fine)")
 	}
 }
 

@@ -48,7 +48,7 @@ func Handler(cfg Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
 		return nil, fmt.Errorf("vocabularies: %w", err)
 	}
 	mux := http.NewServeMux()
-	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies}
+	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies, MemberState: cfg.NodeMemberState}
 	srv.Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
