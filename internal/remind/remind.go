@@ -71,8 +71,9 @@ const (
 )
 
 // Worker runs reminder and e-mail jobs until its context ends. Set the
-// fields, then call Run; the zero values of the optional fields are the
-// defaults.
+// fields, then call Run (or RunOnce) from one goroutine; the zero values of
+// the optional fields are the defaults. For more throughput run more
+// Workers, each with its own ID.
 type Worker struct {
 	DB *store.DB
 	// Mail sends the e-mails; nil: no e-mail. Set it only when an SMTP
