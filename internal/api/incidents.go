@@ -220,11 +220,23 @@ func decodeIncidentFacts(raw json.RawMessage) (IncidentFacts, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		de := decodeError(err, "facts")
+		de := decodeError(err, "")
 		if len(de.Fields) == 0 {
-			de.Fields = []rules.FieldError{{Field: "facts", Message: de.Message}}
+			return f, invalidFacts(rules.FieldError{Field: "facts", Message: de.Message})
 		}
-		return f, invalidFacts(de.Fields...)
+		fields := make([]rules.FieldError, len(de.Fields))
+		for i, fe := range de.Fields {
+			fields[i] = rules.FieldError{Field: "facts." + fe.Field, Message: fe.Message}
+			// encoding/json names an unknown field without its path: only
+			// a top-level one can be placed.
+			var top map[string]json.RawMessage
+			if fe.Message == "unknown field" && json.Unmarshal(raw, &top) == nil {
+				if _, ok := top[fe.Field]; !ok {
+					fields[i] = rules.FieldError{Field: "facts", Message: fmt.Sprintf("unknown field %q", fe.Field)}
+				}
+			}
+		}
+		return f, invalidFacts(fields...)
 	}
 	return f, nil
 }
