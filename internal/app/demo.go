@@ -501,6 +501,7 @@ func printDemo(w io.Writer, cfg Config, addr string, info demoInfo) {
 	fmt.Fprintf(&b, "\nAPI token of Example DNS B.V.'s SIEM (%s; a new one at every demo start):\n\n", store.RoleEntityReporter)
 	fmt.Fprintf(&b, "  export NISNET_TOKEN=%s\n", info.token)
 	fmt.Fprintf(&b, "  curl -s %s/api/v1/me -H \"Authorization: Bearer $NISNET_TOKEN\"\n", url)
+	fmt.Fprintf(&b, "  curl -s %s/api/v1/notifications -H \"Authorization: Bearer $NISNET_TOKEN\"   # the overdue reminder\n", url)
 	fmt.Fprintf(&b, "\nFile the overdue early warning of %s:\n\n", info.reference)
 	fmt.Fprintf(&b, "  curl -s %s/api/v1/incidents/%s/reports/nis2.early_warning -H \"Authorization: Bearer $NISNET_TOKEN\" \\\n", url, info.incidentID)
 	fmt.Fprintf(&b, "       -H 'Content-Type: application/json' -d '{\"suspected_malicious\":true,\"cross_border_impact\":true,\"summary\":\"Authoritative DNS unreachable for 45 min\"}'\n")

@@ -20,6 +20,7 @@ import (
 var (
 	demoURL       = regexp.MustCompile(`nisnet demo: open (http://\S+)`)
 	demoTokenLine = regexp.MustCompile(`export NISNET_TOKEN=(nsn_\S+)`)
+	demoBodies    = regexp.MustCompile(`-d '(\{[^']*\})'`)
 	demoCurl      = regexp.MustCompile(`curl -s (http://\S+)/api/v1/incidents/(\S+)/reports/nis2\.early_warning`)
 )
 
@@ -178,6 +179,24 @@ func TestDemo(t *testing.T) {
 	}) {
 		t.Error("no overdue notification for the DNS provider's early warning")
 	}
+	// … and the provider sees it in the API.
+	if status, body := call(t, "GET", d.url+"/api/v1/notifications", "Bearer "+d.token, nil); status != 200 ||
+		!strings.Contains(string(body), "Early warning for "+dns.Reference+" is overdue") {
+		t.Errorf("notifications with the demo token: %d %s", status, body)
+	}
+	// The printed curl commands work (after the worker's reminder, which
+	// filing the early warning would cancel): the token files the early
+	// warning and reports a new incident.
+	bodies := demoBodies.FindAllStringSubmatch(out, -1)
+	if len(bodies) != 3 {
+		t.Fatalf("%d curl bodies in the banner, want 3 (session, early warning, incident):\n%s", len(bodies), out)
+	}
+	if status, body := call(t, "POST", m[1]+"/api/v1/incidents/"+m[2]+"/reports/nis2.early_warning", "Bearer "+d.token, json.RawMessage(bodies[1][1])); status != 201 {
+		t.Errorf("filing the early warning as printed: %d %s", status, body)
+	}
+	if status, body := call(t, "POST", d.url+"/api/v1/incidents", "Bearer "+d.token, json.RawMessage(bodies[2][1])); status != 201 {
+		t.Errorf("reporting an incident as printed: %d %s", status, body)
+	}
 	if code := d.stop(); code != ExitOK {
 		t.Fatalf("demo exited with %d: %s", code, d.stderr)
 	}
@@ -194,8 +213,8 @@ func TestDemo(t *testing.T) {
 		t.Errorf("the second start's token: %d, want 200", status)
 	}
 	items2, _, err := db.ListIncidents(context.Background(), store.IncidentFilter{}, store.Page{})
-	if err != nil || len(items2) != len(items) {
-		t.Errorf("%d incidents after the second start (%v), want still %d", len(items2), err, len(items))
+	if err != nil || len(items2) != len(items)+1 {
+		t.Errorf("%d incidents after the second start (%v), want still the %d seeded and the one reported", len(items2), err, len(items))
 	}
 }
 
