@@ -38,6 +38,7 @@ func commands() []command {
 		{"assess", "assess incident facts: must it be reported, under which law, by when", runAssess, nil},
 		{"admin", "administer the node's store directly (no running node needed)", runAdmin, adminCommands},
 		{"audit", "inspect the audit trail", runAudit, auditCommands},
+		{"load", "load-test a node: concurrent clients filing reports, rate and latency percentiles", runLoad, nil},
 		{"version", "print the version", runVersion, nil},
 		{"help", "show this help", nil, nil},
 	}

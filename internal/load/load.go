@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -61,6 +62,7 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 		defer cancel()
 	}
 	var (
+		done, bad atomic.Int64 // for progress only
 		mu        sync.Mutex
 		lat       []time.Duration
 		failures  int
@@ -88,10 +90,7 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 				case <-stop:
 					return
 				case <-tick.C:
-					mu.Lock()
-					d, f := len(lat), failures
-					mu.Unlock()
-					opts.Progress(d, f, time.Since(start))
+					opts.Progress(int(done.Load()), int(bad.Load()), time.Since(start))
 				}
 			}
 		}()
@@ -135,8 +134,10 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 				}
 				if ok {
 					local = append(local, d)
+					done.Add(1)
 				} else {
 					localFail++
+					bad.Add(1)
 				}
 			}
 			mu.Lock()
