@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nisnet-eu/nisnet/internal/incident"
 	"github.com/nisnet-eu/nisnet/internal/rules"
@@ -424,7 +425,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Regime = v
 	}
-	if strings.ContainsFunc(f.Sector, func(r rune) bool { return r <= ' ' }) {
+	if strings.ContainsFunc(f.Sector, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		fe.add("sector", "must be a sector code such as energy or health")
 	}
 	switch v := q.Get("overdue"); v {

@@ -240,3 +240,87 @@ func TestLateEarlyWarning(t *testing.T) {
 		t.Errorf("voluntary report receipt %+v, want on_time and due_at null", rc)
 	}
 }
+
+// TestReportBodies checks what a report submission refuses, before
+// anything is stored.
+func TestReportBodies(t *testing.T) {
+	ctx := context.Background()
+	f := newServer(t)
+	siem := bearer(f.token)
+	view := f.report(t, siem, "Bodies", awareAgo(time.Hour))
+	url := "/api/v1/incidents/" + view.Incident.ID + "/reports/"
+	huge := `{"suspected_malicious":true,"cross_border_impact":false,"summary":"` + strings.Repeat("x", 300<<10) + `"}`
+	for _, tc := range []struct {
+		name, report, body string
+		opts               []reqOpt
+		status             int
+		code, field        string
+	}{
+		{"unknown report", "nis2.early_warnings", `{}`, nil, 400, "invalid", "report"},
+		{"missing required field", "nis2.early_warning", `{"suspected_malicious":true}`, nil, 400, "invalid_report", "cross_border_impact"},
+		{"unknown field", "nis2.early_warning", `{"suspected_malicious":true,"cross_border_impact":false,"colour":"red"}`, nil, 400, "invalid_report", "colour"},
+		{"wrong type", "nis2.early_warning", `{"suspected_malicious":"yes","cross_border_impact":false}`, nil, 400, "invalid_report", "suspected_malicious"},
+		{"not an object", "nis2.early_warning", `[true]`, nil, 400, "invalid_report", ""},
+		{"too large", "nis2.early_warning", huge, nil, 413, "too_large", ""},
+		{"not JSON", "nis2.early_warning", `{}`, []reqOpt{header("Content-Type", "text/plain")}, 415, "unsupported_media_type", ""},
+		{"idempotency key with a space", "nis2.early_warning", `{"suspected_malicious":true,"cross_border_impact":false}`,
+			[]reqOpt{header("Idempotency-Key", "a b")}, 400, "invalid", "Idempotency-Key"},
+		{"idempotency key too long", "nis2.early_warning", `{"suspected_malicious":true,"cross_border_impact":false}`,
+			[]reqOpt{header("Idempotency-Key", strings.Repeat("k", 256))}, 400, "invalid", "Idempotency-Key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []any{siem, rawBody(tc.body)}
+			for _, o := range tc.opts {
+				args = append(args, o)
+			}
+			resp, out := f.do(t, "POST", url+tc.report, args...)
+			wantStatus(t, tc.name, resp, out, tc.status)
+			if code := errorCode(t, out); code != tc.code {
+				t.Errorf("code %q, want %q", code, tc.code)
+			}
+			if tc.field != "" && !slices.Contains(fieldsOf(t, out), tc.field) {
+				t.Errorf("fields %v do not name %q: %s", fieldsOf(t, out), tc.field, out)
+			}
+			if tc.report == "nis2.early_warnings" && !strings.Contains(string(out), "nis2.early_warning,") {
+				t.Errorf("the error does not list the valid report ids: %s", out)
+			}
+		})
+	}
+	if subs, _ := f.db.ListSubmissions(ctx, view.Incident.ID, store.Page{}); len(subs) != 0 {
+		t.Errorf("%d submissions stored from refused requests", len(subs))
+	}
+}
+
+// TestOpenAPIIncidentSchemas checks that the incident routes document
+// meaningful schemas.
+func TestOpenAPIIncidentSchemas(t *testing.T) {
+	doc := OpenAPI()
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	props := func(name string) map[string]any {
+		t.Helper()
+		s, ok := schemas[name].(map[string]any)
+		if !ok {
+			t.Fatalf("no schema %s", name)
+		}
+		return s["properties"].(map[string]any)
+	}
+	for _, p := range []string{"id", "sha256", "on_time", "due_at", "supersedes_id", "body", "submitted_by"} {
+		if _, ok := props("SubmittedReport")[p]; !ok {
+			t.Errorf("SubmittedReport lacks %s (the receipt's fields are promoted)", p)
+		}
+	}
+	if facts := schemas["IncidentFacts"].(map[string]any); facts["additionalProperties"] != false {
+		t.Error("IncidentFacts does not forbid unknown fields, but the decoder rejects them")
+	}
+	if _, ok := props("IncidentFacts")["now"]; ok {
+		t.Error("IncidentFacts documents now, which the node supplies")
+	}
+	if ref := props("CreateIncidentRequest")["facts"].(map[string]any)["$ref"]; ref != "#/components/schemas/IncidentFacts" {
+		t.Errorf("CreateIncidentRequest.facts is %v, want IncidentFacts", ref)
+	}
+	for _, name := range []string{"IncidentView", "IncidentPage", "SubmissionResult", "EventResult", "TimelineEntryPage", "NotificationPage", "Result"} {
+		if _, ok := schemas[name]; !ok {
+			t.Errorf("no schema %s", name)
+		}
+	}
+}
