@@ -160,9 +160,16 @@ func (s *Server) updateFacts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principal(r)
-	stored, err := storedFacts(p.Organisation, facts, time.Now())
-	if err != nil {
-		return err
+	// The kind stays unless the facts change it.
+	withKind := func(k store.IncidentKind) IncidentFacts {
+		f := facts
+		if f.Incident.Kind == "" {
+			f.Incident.Kind = string(k)
+		}
+		return f
+	}
+	if _, err := storedFacts(p.Organisation, withKind(inc.Kind), time.Now()); err != nil {
+		return err // invalid whatever the version
 	}
 	var view IncidentView
 	err = s.transact(ctx, func(tx *store.Tx) error {
@@ -173,11 +180,11 @@ func (s *Server) updateFacts(w http.ResponseWriter, r *http.Request) error {
 		if cur.Version != req.Version {
 			return errStale(cur.Version, req.Version)
 		}
-		cur.Facts = stored
-		cur.Kind = store.IncidentKind(facts.Incident.Kind)
-		if cur.Kind == "" {
-			cur.Kind = store.KindIncident
+		f := withKind(cur.Kind)
+		if cur.Facts, err = storedFacts(p.Organisation, f, time.Now()); err != nil {
+			return err
 		}
+		cur.Kind = store.IncidentKind(f.Incident.Kind)
 		upd, err := tx.UpdateIncident(ctx, cur)
 		if errors.Is(err, store.ErrConflict) { // changed since the read above: the client's version is stale
 			return errStale(cur.Version+1, req.Version)

@@ -337,6 +337,31 @@ func TestFactsUpdate(t *testing.T) {
 			}
 		})
 	}
+	// A near miss stays one unless its facts say otherwise.
+	resp, out = f.do(t, "POST", "/api/v1/incidents", siem, jsonBody(map[string]any{"title": "Probe", "kind": "near_miss",
+		"facts": map[string]any{"incident": map[string]any{}}}))
+	wantStatus(t, "report a near miss", resp, out, 201)
+	nm := decode[IncidentView](t, out).Incident
+	resp, out = f.do(t, "PUT", "/api/v1/incidents/"+nm.ID+"/facts", siem, jsonBody(map[string]any{"version": nm.Version,
+		"facts": map[string]any{"incident": map[string]any{"root_cause": "misconfigured firewall"}}}))
+	wantStatus(t, "update a near miss", resp, out, 200)
+	if v := decode[IncidentView](t, out).Incident; v.Kind != "near_miss" || v.Facts.Incident.Kind != "near_miss" {
+		t.Errorf("after updating its facts the near miss is a %s with facts kind %q", v.Kind, v.Facts.Incident.Kind)
+	}
+	resp, out = f.do(t, "PUT", "/api/v1/incidents/"+nm.ID+"/facts", siem, jsonBody(map[string]any{"version": latestVersion(t, f, nm.ID),
+		"facts": awareAgo(time.Hour)}))
+	wantStatus(t, "update a near miss with awareness", resp, out, 200)
+	if v := decode[IncidentView](t, out).Incident; v.Kind != "near_miss" {
+		t.Errorf("kind after facts without a kind: %s, want near_miss kept", v.Kind)
+	}
+	facts := awareAgo(time.Hour)
+	facts["incident"].(map[string]any)["kind"] = "incident"
+	resp, out = f.do(t, "PUT", "/api/v1/incidents/"+nm.ID+"/facts", siem, jsonBody(map[string]any{"version": latestVersion(t, f, nm.ID), "facts": facts}))
+	wantStatus(t, "a near miss becomes an incident", resp, out, 200)
+	if v := decode[IncidentView](t, out); v.Incident.Kind != "incident" || !slices.Contains(v.Incident.Regimes, "nis2") {
+		t.Errorf("after the facts say incident: kind %s regimes %v, want a reportable incident", v.Incident.Kind, v.Incident.Regimes)
+	}
+
 	resp, out = f.do(t, "POST", "/api/v1/incidents", siem, jsonBody(map[string]any{"title": "x", "kind": "near_miss",
 		"facts": map[string]any{"incident": map[string]any{"kind": "cyber_threat"}}}))
 	wantStatus(t, "kinds differ", resp, out, 400)
