@@ -146,6 +146,9 @@ func TestSIEMFilesIncidentAndEarlyWarning(t *testing.T) {
 	resp, out = f.do(t, "POST", "/api/v1/incidents/"+inc.ID+"/reports/nis2.early_warning", siem,
 		jsonBody(map[string]any{"suspected_malicious": false, "cross_border_impact": false}), header("Idempotency-Key", "siem-4711"))
 	wantStatus(t, "key reused for another body", resp, out, 409)
+	if msg := decode[envelope](t, out).Error.Message; !strings.Contains(msg, "Idempotency-Key") {
+		t.Errorf("409 message %q does not name the Idempotency-Key", msg)
+	}
 	if subs, _ := f.db.ListSubmissions(ctx, inc.ID, store.Page{}); len(subs) != 1 {
 		t.Fatalf("%d submissions after a replay and a refused reuse, want 1", len(subs))
 	}

@@ -83,9 +83,6 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	if errors.Is(err, store.ErrConflict) && key != "" {
-		return errConflict("the Idempotency-Key was used for a different request; use a new key for a new report")
-	}
 	if err != nil {
 		return err
 	}
@@ -137,6 +134,9 @@ func (s *Server) fileReport(ctx context.Context, tx *store.Tx, p *Principal, inc
 		in.OnTime = &onTime
 	}
 	sub, created, err := tx.CreateSubmission(ctx, in)
+	if errors.Is(err, store.ErrConflict) && key != "" {
+		err = errConflict("the Idempotency-Key was used for a different request; use a new key for a new report")
+	}
 	if err != nil || !created {
 		return sub, created, rules.Result{}, err
 	}
