@@ -105,7 +105,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	text, err := decodeText(w, r, "text", false)
+	text, err := decodeText(w, r)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
-	text, err := decodeText(w, r, "text", false)
+	text, err := decodeText(w, r)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s *Server) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
-	text, err := decodeText(w, r, "text", false)
+	text, err := decodeText(w, r)
 	if err != nil {
 		return err
 	}
@@ -297,13 +297,13 @@ func withEvent(detail map[string]any, eventID string) map[string]any {
 }
 
 // decodeText reads a TextRequest and checks its text.
-func decodeText(w http.ResponseWriter, r *http.Request, field string, optional bool) (string, error) {
+func decodeText(w http.ResponseWriter, r *http.Request) (string, error) {
 	var req TextRequest
 	if err := decodeJSONLimit(w, r, &req, maxTextBodyBytes); err != nil {
 		return "", err
 	}
 	var fe fieldErrors
-	fe.checkText(field, req.Text, maxTextBytes, optional)
+	fe.checkText("text", req.Text, maxTextBytes, false)
 	return req.Text, fe.err()
 }
 
