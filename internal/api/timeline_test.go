@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -320,4 +322,85 @@ func latestVersion(t testing.TB, f *fixture, id string) int64 {
 		t.Fatal(err)
 	}
 	return inc.Version
+}
+
+// TestConcurrentIncidentWrites runs both sides' writes on one incident at
+// once: every request succeeds, the reports form one chain and the audit
+// trail verifies.
+func TestConcurrentIncidentWrites(t *testing.T) {
+	ctx := context.Background()
+	f := newServer(t)
+	entity := bearer(f.token)
+	analyst := bearer(f.tokenFor(t, f.authority, store.RoleAuthorityAnalyst))
+	view := f.report(t, entity, "Busy incident", awareAgo(2*time.Hour))
+	base := "/api/v1/incidents/" + view.Incident.ID
+	due := time.Now().Add(96 * time.Hour).UTC().Truncate(time.Second)
+
+	type call struct {
+		caller reqOpt
+		path   string
+		body   any
+	}
+	var calls []call
+	for i := range 4 {
+		calls = append(calls,
+			call{entity, "/reports/nis2.early_warning", map[string]any{"suspected_malicious": i%2 == 0, "cross_border_impact": false}},
+			call{entity, "/messages", TextRequest{Text: "update"}},
+			call{analyst, "/notes", TextRequest{Text: "note"}},
+		)
+	}
+	calls = append(calls, call{analyst, "/feedback", TextRequest{Text: "received"}},
+		call{analyst, "/intermediate-requests", IntermediateReportRequest{Regime: "nis2", DueAt: &due}})
+	errs := make(chan string, len(calls))
+	for _, c := range calls {
+		req, err := http.NewRequest("POST", f.ts.URL+base+c.path, jsonBody(c.body).r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.caller(req)
+		go func() { // no t.Fatal off the test's goroutine
+			resp, err := f.ts.Client().Do(req)
+			if err != nil {
+				errs <- c.path + ": " + err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			out, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode/100 != 2 {
+				errs <- c.path + ": " + resp.Status + ": " + string(out)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range calls {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+	subs, err := f.db.ListSubmissions(ctx, view.Incident.ID, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 4 {
+		t.Fatalf("%d submissions, want 4", len(subs))
+	}
+	for i, s := range subs[1:] {
+		if s.SupersedesID != subs[i].ID {
+			t.Errorf("submission %d supersedes %q, want %q: the chain forked", i+1, s.SupersedesID, subs[i].ID)
+		}
+	}
+	resp, out := f.do(t, "GET", base, entity)
+	wantStatus(t, "read", resp, out, 200)
+	obs := decode[IncidentView](t, out).Assessment.Obligations
+	if o := obligation(t, obs, "nis2.intermediate"); !o.DueAt.Equal(due) {
+		t.Errorf("intermediate report due %v, want %s", o.DueAt, due)
+	}
+	if o := obligation(t, obs, "nis2.initial_feedback"); o.Status != rules.DueSubmitted {
+		t.Errorf("initial feedback %s, want submitted", o.Status)
+	}
+	rep, err := f.db.VerifyAudit(ctx)
+	if err != nil || !rep.OK {
+		t.Errorf("VerifyAudit = %+v, %v", rep, err)
+	}
 }
