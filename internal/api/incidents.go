@@ -315,6 +315,7 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) error {
 	var res *rules.Result
 	switch a, err := s.storedAssessment(ctx, inc.ID); {
 	case err == nil:
+		a = a.AsOf(time.Now()) // a deadline may have passed since the last change
 		res = &a
 	case !errors.Is(err, store.ErrNotFound):
 		return err

@@ -29,3 +29,24 @@ func TestGoDurationBounded(t *testing.T) {
 		t.Errorf("1h30m = %v, %v", d, err)
 	}
 }
+
+func TestAsOfMarksPassedDeadlinesOverdue(t *testing.T) {
+	due := time.Date(2026, 3, 6, 21, 40, 0, 0, time.UTC)
+	r := Result{AssessedAt: due.Add(-time.Hour), Obligations: []Obligation{
+		{ID: "nis2.early_warning", Status: DueOpen, DueAt: &due},
+		{ID: "nis2.final", Status: DuePending},
+	}}
+	got := r.AsOf(due.Add(time.Second))
+	if got.Obligations[0].Status != DueOverdue || got.Obligations[1].Status != DuePending {
+		t.Errorf("statuses %s, %s; want overdue, pending", got.Obligations[0].Status, got.Obligations[1].Status)
+	}
+	if r.Obligations[0].Status != DueOpen {
+		t.Error("AsOf changed the original result")
+	}
+	if got.StatusAt == nil || !got.StatusAt.Equal(due.Add(time.Second)) {
+		t.Errorf("status_at = %v", got.StatusAt)
+	}
+	if same := r.AsOf(due.Add(-2 * time.Hour)); same.StatusAt != nil {
+		t.Error("AsOf before the assessment changed it")
+	}
+}

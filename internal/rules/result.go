@@ -22,6 +22,30 @@ type Result struct {
 	Routes        []Route        `json:"routes"`
 	Readings      []Reading      `json:"readings"`
 	Warnings      []string       `json:"warnings,omitempty"`
+	// StatusAt is the instant the obligations' statuses refer to when a
+	// stored result was refreshed with AsOf; absent otherwise (then it is
+	// AssessedAt).
+	StatusAt *time.Time `json:"status_at,omitempty"`
+}
+
+// AsOf returns a copy of a stored result whose obligation statuses are
+// brought up to now: an open obligation whose due instant has passed is
+// overdue. Nothing else changes — facts only change through a new
+// assessment.
+func (r Result) AsOf(now time.Time) Result {
+	if !now.After(r.AssessedAt) {
+		return r
+	}
+	out := r
+	out.Obligations = append([]Obligation(nil), r.Obligations...)
+	for i, o := range out.Obligations {
+		if o.Status == DueOpen && o.DueAt != nil && now.After(*o.DueAt) {
+			out.Obligations[i].Status = DueOverdue
+		}
+	}
+	at := now.UTC()
+	out.StatusAt = &at
+	return out
 }
 
 // Regime statuses.
