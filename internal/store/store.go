@@ -58,6 +58,16 @@ type DB struct {
 	write *sql.DB // SQLite: exactly one connection, so writers queue in-process
 	read  *sql.DB // SQLite: a pool of query-only connections; PostgreSQL: same as write
 	d     dialect
+
+	// SQLite only; nil on PostgreSQL.
+	//
+	// wlock is held by the running write transaction: writers wait for it
+	// in the order they arrived, where the pool would hand the connection
+	// to a random one of them (a long tail of waits under load).
+	wlock chan struct{}
+	// wstmts and rstmts are the statements prepared on the writer and on
+	// the read pool.
+	wstmts, rstmts *stmtCache
 }
 
 // Open opens the database named by dsn and brings its schema up to date.
@@ -150,7 +160,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", abs, err)
 	}
-	return &DB{write: write, read: read, d: sqliteDialect}, nil
+	return &DB{write: write, read: read, d: sqliteDialect,
+		wlock: make(chan struct{}, 1), wstmts: newStmtCache(write), rstmts: newStmtCache(read)}, nil
 }
 
 // pingSQLite connects, retrying while the database is busy for up to the
@@ -172,7 +183,11 @@ func pingSQLite(ctx context.Context, db *sql.DB) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.wstmts != nil {
+		err = errors.Join(db.wstmts.close(), db.rstmts.close())
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -201,22 +216,48 @@ type querier interface {
 type conn struct {
 	q querier
 	d dialect
+	// stmts, on SQLite, caches prepared statements of the database q
+	// belongs to. tx is set when q is a transaction.
+	stmts *stmtCache
+	tx    *txStmts
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, c.d.rebind(query), c.d.args(args)...)
+	query, args = c.d.rebind(query), c.d.args(args)
+	if s := c.stmt(ctx, query, true, len(args)); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, c.d.rebind(query), c.d.args(args)...)
+	query, args = c.d.rebind(query), c.d.args(args)
+	if s := c.stmt(ctx, query, false, len(args)); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, c.d.rebind(query), c.d.args(args)...)
+	query, args = c.d.rebind(query), c.d.args(args)
+	if s := c.stmt(ctx, query, false, len(args)); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 // reader returns a conn on the read pool.
-func (db *DB) reader() conn { return conn{q: db.read, d: db.d} }
+func (db *DB) reader() conn { return conn{q: db.read, d: db.d, stmts: db.rstmts} }
+
+// txConn returns a conn on the transaction sqlTx of the pool whose
+// statements stmts caches (nil: none).
+func txConn(sqlTx *sql.Tx, d dialect, stmts *stmtCache) conn {
+	c := conn{q: sqlTx, d: d}
+	if stmts != nil {
+		c.stmts, c.tx = stmts, &txStmts{tx: sqlTx}
+	}
+	return c
+}
 
 // Tx is a write transaction, handed to the function given to Transact.
 // It must not be used after that function returns.
@@ -229,9 +270,23 @@ type Tx struct {
 // are serialised, so fn must not call Transact itself; reads through the *DB
 // methods are fine but do not see fn's uncommitted writes.
 func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.wlock != nil {
+		select {
+		case db.wlock <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("store: begin transaction: %w", ctx.Err())
+		}
+		defer func() { <-db.wlock }()
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
+	}
+	c := txConn(sqlTx, db.d, db.wstmts)
+	if c.tx != nil {
+		// After the transaction has ended, while this writer still holds
+		// wlock and so the connection is free.
+		defer db.wstmts.prepareMissed(context.WithoutCancel(ctx), c.tx)
 	}
 	committed := false
 	defer func() {
@@ -239,7 +294,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{conn: conn{q: sqlTx, d: db.d}}); err != nil {
+	if err := fn(&Tx{conn: c}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -271,8 +326,12 @@ func (db *DB) readTx(ctx context.Context, fn func(c conn) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin read transaction: %w", err)
 	}
+	c := txConn(sqlTx, db.d, db.rstmts)
+	if c.tx != nil {
+		defer db.rstmts.prepareMissed(context.WithoutCancel(ctx), c.tx)
+	}
 	defer sqlTx.Rollback()
-	return fn(conn{q: sqlTx, d: db.d})
+	return fn(c)
 }
 
 // classify wraps driver errors that have a kind: unique violations become
