@@ -150,7 +150,7 @@ func (db *DB) ListAudit(ctx context.Context, organisationID string, afterSeq int
 		q += ` AND organisation_id = ?`
 		args = append(args, organisationID)
 	}
-	q += ` ORDER BY seq LIMIT ?`
+	q += ` ORDER BY seq` + db.d.limit()
 	args = append(args, limit)
 	out, err := queryAll(ctx, db.reader(), scanAuditRecord, q, args...)
 	if err != nil {

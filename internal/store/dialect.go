@@ -83,6 +83,35 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// limit and limitOffset end a query that returns a page of rows; their
+// arguments are the limit and, for limitOffset, the offset. SQLite reads
+// the value bound to a bare LIMIT or OFFSET parameter when it plans the
+// statement, so binding a new value makes it prepare the statement again on
+// every run; an expression of the parameter leaves the plan alone.
+func (d dialect) limit() string {
+	if d.postgres() {
+		return " LIMIT ?"
+	}
+	return " LIMIT ? + 0"
+}
+
+func (d dialect) limitOffset() string {
+	if d.postgres() {
+		return " LIMIT ? OFFSET ?"
+	}
+	return " LIMIT ? + 0 OFFSET ? + 0"
+}
+
+// indexedBy names the index SQLite is to read a table through, after the
+// table's name in FROM, where its planner, lacking statistics, would pick
+// a worse one. PostgreSQL plans with statistics and has no such clause.
+func (d dialect) indexedBy(index string) string {
+	if d.postgres() {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
 // contains returns an SQL condition that is true when the text expression
 // haystack contains the text expression needle, compared exactly (LIKE
 // would need escaping and ignores ASCII case on SQLite).
@@ -91,6 +120,26 @@ func (d dialect) contains(haystack, needle string) string {
 		return "strpos(" + haystack + ", " + needle + ") > 0"
 	}
 	return "instr(" + haystack + ", " + needle + ") > 0"
+}
+
+// prefixEnd returns the least string greater than every string that starts
+// with prefix, for a range condition col >= prefix AND col < end that an
+// index on col can serve. It reports false where text does not compare byte
+// by byte (PostgreSQL compares by the database's collation) or no such
+// string exists.
+func (d dialect) prefixEnd(prefix string) (string, bool) {
+	if d.postgres() {
+		return "", false
+	}
+	b := []byte(prefix)
+	for len(b) > 0 && b[len(b)-1] == 0xff {
+		b = b[:len(b)-1]
+	}
+	if len(b) == 0 {
+		return "", false
+	}
+	b[len(b)-1]++
+	return string(b), true
 }
 
 // args converts query arguments to their stored representation. Times are

@@ -109,7 +109,7 @@ func listIncidentEvents(ctx context.Context, c conn, incidentID string, includeA
 		q += ` AND visibility = ?`
 		args = append(args, string(VisibilityShared))
 	}
-	q += ` ORDER BY at, id LIMIT ? OFFSET ?`
+	q += ` ORDER BY at, id` + c.d.limitOffset()
 	args = append(args, limit, offset)
 	out, err := queryAll(ctx, c, scanIncidentEvent, q, args...)
 	if err != nil {

@@ -365,7 +365,7 @@ func (db *DB) ListIncidents(ctx context.Context, f IncidentFilter, p Page) (item
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY a.next_due_at NULLS LAST, i.created_at, i.id LIMIT ? OFFSET ?`
+	q += ` ORDER BY a.next_due_at NULLS LAST, i.created_at, i.id` + db.d.limitOffset()
 	args = append(args, limit+1, offset)
 	items, err = queryAll(ctx, db.reader(), scanIncidentListItem, q, args...)
 	if err != nil {

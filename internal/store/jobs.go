@@ -160,7 +160,7 @@ func (db *DB) ClaimJobs(ctx context.Context, worker string, at time.Time, limit 
 		rows, err := tx.query(ctx, `
 			SELECT id, attempts, max_attempts FROM jobs
 			WHERE state = ? AND run_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-			ORDER BY run_at, id LIMIT ?`+tx.d.skipLocked(),
+			ORDER BY run_at, id`+tx.d.limit()+tx.d.skipLocked(),
 			string(JobQueued), at, at, limit)
 		if err != nil {
 			return err
@@ -308,11 +308,20 @@ func (tx *Tx) CancelJobs(ctx context.Context, prefix string) (int64, error) {
 		return 0, fmt.Errorf("store: cancel jobs: empty prefix: %w", ErrInvalid)
 	}
 	// substr and length count characters on both dialects; LIKE would need
-	// escaping and ignores ASCII case on SQLite.
-	res, err := tx.exec(ctx, `
-		UPDATE jobs SET state = ?, done_at = ?, locked_until = NULL
-		WHERE state = ? AND substr(dedupe_key, 1, ?) = ?`,
-		string(JobCancelled), now(), string(JobQueued), utf8.RuneCountInString(prefix), prefix)
+	// escaping and ignores ASCII case on SQLite. Where the keys sort byte
+	// by byte, the same condition as a range lets the dedupe_key index
+	// find the rows instead of a scan of the whole table. The state is
+	// written out: SQLite prepares a statement again on every run when
+	// the value bound to a parameter decides whether a partial index
+	// (jobs_queued) applies.
+	q := `UPDATE jobs SET state = ?, done_at = ?, locked_until = NULL
+		WHERE state = '` + string(JobQueued) + `' AND substr(dedupe_key, 1, ?) = ?`
+	args := []any{string(JobCancelled), now(), utf8.RuneCountInString(prefix), prefix}
+	if hi, ok := tx.d.prefixEnd(prefix); ok {
+		q += ` AND dedupe_key >= ? AND dedupe_key < ?`
+		args = append(args, prefix, hi)
+	}
+	res, err := tx.exec(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: cancel jobs %q: %w", prefix, err)
 	}

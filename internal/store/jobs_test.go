@@ -315,6 +315,57 @@ func TestCancelJobs(t *testing.T) {
 // TestWorkersCompleteEveryJobOnce runs four workers claiming from one queue
 // at the same time, after a fifth claimed some jobs and died: every job is
 // completed exactly once.
+func TestCancelJobsMatchesExactlyThePrefix(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	// Keys on both sides of the byte ranges the prefixes span: the next
+	// byte after the prefix's last, and the next character after a
+	// multi-byte last character.
+	keys := map[string]bool{ // key: cancelled by one of the prefixes below
+		"p:":            true,
+		"p:a":           true,
+		"p:\uffff":      true,
+		"p;":            false,
+		"p":             false,
+		"p9":            false,
+		"q:":            false,
+		"x:é":           true,
+		"x:éé":          true,
+		"x:ê":           false, // é is C3 A9, ê C3 AA
+		"x:e":           false,
+		"x:\U0010ffff":  true,
+		"x:\U0010ffffz": true,
+	}
+	ids := map[string]int64{}
+	for k := range keys {
+		ids[k] = mustEnqueue(t, db, store.Job{DedupeKey: k}).ID
+	}
+	total := int64(0)
+	for _, prefix := range []string{"p:", "x:é", "x:\U0010ffff"} {
+		n, err := db.CancelJobs(ctx, prefix)
+		if err != nil {
+			t.Fatalf("cancel %q: %v", prefix, err)
+		}
+		total += n
+	}
+	want := int64(0)
+	for k, cancelled := range keys {
+		j, err := db.GetJob(ctx, ids[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cancelled {
+			want++
+		}
+		if got := j.State == store.JobCancelled; got != cancelled {
+			t.Errorf("job %q: state %s, want cancelled %v", k, j.State, cancelled)
+		}
+	}
+	if total != want {
+		t.Errorf("cancelled %d jobs in all, want %d", total, want)
+	}
+}
+
 func TestWorkersCompleteEveryJobOnce(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)

@@ -132,7 +132,7 @@ func (db *DB) ListNotifications(ctx context.Context, orgID string, unreadOnly bo
 	if unreadOnly {
 		q += ` AND read_at IS NULL`
 	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+	q += ` ORDER BY created_at DESC, id DESC` + db.d.limitOffset()
 	out, err := queryAll(ctx, db.reader(), scanNotification, q, orgID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list notifications: %w", err)

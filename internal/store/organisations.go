@@ -86,7 +86,7 @@ func (db *DB) ListOrganisations(ctx context.Context, p Page) ([]Organisation, er
 	limit, offset := p.bounds()
 	out, err := queryAll(ctx, db.reader(), scanOrganisation, `
 		SELECT `+organisationColumns+` FROM organisations
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, limit, offset)
+		ORDER BY created_at, id`+db.d.limitOffset(), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list organisations: %w", err)
 	}

@@ -89,10 +89,7 @@ func (tx *Tx) CreateSubmission(ctx context.Context, s Submission) (_ Submission,
 	}
 
 	var latest sql.NullString
-	err = tx.queryRow(ctx, `
-		SELECT s.id FROM submissions s
-		WHERE s.incident_id = ? AND s.report = ?
-			AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.supersedes_id = s.id)`,
+	err = tx.queryRow(ctx, `SELECT s.id FROM submissions s WHERE s.incident_id = ? AND s.report = ? AND `+chainHead,
 		s.IncidentID, s.Report).Scan(&latest)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Submission{}, false, fmt.Errorf("store: create submission: latest %s: %w", s.Report, err)
@@ -202,18 +199,37 @@ func (db *DB) ListSubmissions(ctx context.Context, incidentID string, p Page) ([
 	limit, offset := p.bounds()
 	out, err := queryAll(ctx, db.reader(), scanSubmission, `
 		SELECT `+submissionColumns+` FROM submissions WHERE incident_id = ?
-		ORDER BY submitted_at, id LIMIT ? OFFSET ?`, incidentID, limit, offset)
+		ORDER BY submitted_at, id`+db.d.limitOffset(), incidentID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list submissions: %w", err)
 	}
 	return out, nil
 }
 
+// chainHead completes a query of the submissions s of one incident and
+// report: the one no submission supersedes, the head of the report's
+// chain (there is exactly one per incident and report that has any).
+// Looking from the newest down finds it at once, however long the chain:
+// a submission is stamped later than the one it supersedes, unless the
+// clock went back.
+const chainHead = `NOT EXISTS (SELECT 1 FROM submissions n WHERE n.supersedes_id = s.id)
+	ORDER BY s.submitted_at DESC, s.id DESC LIMIT 1`
+
+// latestQuery selects the head of each of an incident's chains. The
+// chain's first submission (supersedes_id NULL, in the submissions_first
+// index) names the report. SQLite, without statistics, would look for
+// the first submissions through the supersedes_id index: among those of
+// every incident.
+func (d dialect) latestQuery() string {
+	return `SELECT ` + qualify("h", submissionColumns) + `
+		FROM submissions f` + d.indexedBy("submissions_first") + `
+		JOIN submissions h ON h.id = (
+			SELECT s.id FROM submissions s WHERE s.incident_id = f.incident_id AND s.report = f.report AND ` + chainHead + `)
+		WHERE f.incident_id = ? AND f.supersedes_id IS NULL`
+}
+
 func latestSubmissions(ctx context.Context, c conn, incidentID string) (map[string]Submission, error) {
-	list, err := queryAll(ctx, c, scanSubmission, `
-		SELECT `+submissionColumns+` FROM submissions s
-		WHERE s.incident_id = ?
-			AND NOT EXISTS (SELECT 1 FROM submissions n WHERE n.supersedes_id = s.id)`, incidentID)
+	list, err := queryAll(ctx, c, scanSubmission, c.d.latestQuery(), incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: latest submissions: %w", err)
 	}

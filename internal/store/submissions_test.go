@@ -283,6 +283,50 @@ func TestSubmissionsAreImmutable(t *testing.T) {
 	})
 }
 
+func TestLatestSubmissionsAfterTheClockWentBack(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	org := mustOrg(t, db, store.OrgEntity)
+	in := mustIncident(t, db, org.ID, store.Incident{})
+	// Chains stamped with a clock that stepped back: the latest
+	// submission of each report is stamped before the one it supersedes,
+	// and the other report's submissions are interleaved.
+	insert := `INSERT INTO submissions (id, incident_id, organisation_id, report, body, sha256, submitted_at, submitted_by, supersedes_id)
+		VALUES (?, ?, ?, ?, '{}', 'x', ?, 'u', ?)`
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	heads := map[string]string{}
+	for i, at := range []time.Duration{0, 3 * time.Hour, time.Hour} {
+		for j, report := range []string{"nis2.early_warning", "nis2.notification"} {
+			id := store.NewID()
+			var supersedes any
+			if prev, ok := heads[report]; ok {
+				supersedes = prev
+			}
+			if err := db.Exec(ctx, insert, id, in.ID, org.ID, report, t0.Add(at+time.Duration(j)*time.Minute), supersedes); err != nil {
+				t.Fatalf("insert %d %s: %v", i, report, err)
+			}
+			heads[report] = id
+		}
+	}
+	got, err := db.LatestSubmissions(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(heads) {
+		t.Errorf("got %d reports, want %d", len(got), len(heads))
+	}
+	for report, id := range heads {
+		if got[report].ID != id {
+			t.Errorf("latest %s = %s, want %s", report, got[report].ID, id)
+		}
+	}
+	// The next submission supersedes the head, not the latest stamped.
+	next := mustSubmit(t, db, store.Submission{IncidentID: in.ID, OrganisationID: org.ID, Report: "nis2.early_warning"})
+	if next.SupersedesID != heads["nis2.early_warning"] {
+		t.Errorf("new submission supersedes %s, want %s", next.SupersedesID, heads["nis2.early_warning"])
+	}
+}
+
 func TestConcurrentSubmissionsFormOneChain(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)

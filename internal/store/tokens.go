@@ -99,7 +99,7 @@ func (db *DB) ListAPITokens(ctx context.Context, organisationID string, p Page) 
 	limit, offset := p.bounds()
 	out, err := queryAll(ctx, db.reader(), scanAPIToken, `
 		SELECT `+apiTokenColumns+` FROM api_tokens WHERE organisation_id = ?
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, organisationID, limit, offset)
+		ORDER BY created_at, id`+db.d.limitOffset(), organisationID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list API tokens: %w", err)
 	}

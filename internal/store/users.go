@@ -105,7 +105,7 @@ func (db *DB) ListUsers(ctx context.Context, organisationID string, p Page) ([]U
 	limit, offset := p.bounds()
 	out, err := queryAll(ctx, db.reader(), scanUser, `
 		SELECT `+userColumns+` FROM users WHERE organisation_id = ?
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, organisationID, limit, offset)
+		ORDER BY created_at, id`+db.d.limitOffset(), organisationID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -163,7 +163,7 @@ func (db *DB) ListTeams(ctx context.Context, organisationID string, p Page) ([]T
 	limit, offset := p.bounds()
 	out, err := queryAll(ctx, db.reader(), scanTeam, `
 		SELECT id, organisation_id, name, created_at FROM teams WHERE organisation_id = ?
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, organisationID, limit, offset)
+		ORDER BY created_at, id`+db.d.limitOffset(), organisationID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list teams: %w", err)
 	}
@@ -225,7 +225,7 @@ func (db *DB) ListTeamMembers(ctx context.Context, teamID string, p Page) ([]Use
 		SELECT u.id, u.organisation_id, u.email, u.display_name, u.role, u.password_hash, u.disabled, u.created_at
 		FROM team_members m JOIN users u ON u.id = m.user_id
 		WHERE m.team_id = ?
-		ORDER BY m.created_at, u.id LIMIT ? OFFSET ?`, teamID, limit, offset)
+		ORDER BY m.created_at, u.id`+db.d.limitOffset(), teamID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store: list team members: %w", err)
 	}
