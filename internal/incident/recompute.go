@@ -192,16 +192,17 @@ func Schedule(ctx context.Context, tx *store.Tx, inc store.Incident, res rules.R
 				at   time.Time
 			}{"due_soon", soon})
 		}
+		batch := make([]store.Job, 0, len(jobs))
 		for _, j := range jobs {
 			payload, _ := json.Marshal(ReminderPayload{IncidentID: inc.ID, Obligation: o.ID, Party: o.Party, DueAt: due, Kind: j.kind})
 			at := j.at
 			if at.Before(now) {
 				at = now
 			}
-			_, _, err := tx.EnqueueJob(ctx, store.Job{Kind: JobReminder, DedupeKey: fmt.Sprintf("%s%d:%s", prefix, due.Unix(), j.kind), RunAt: at, Payload: payload})
-			if err != nil {
-				return err
-			}
+			batch = append(batch, store.Job{Kind: JobReminder, DedupeKey: fmt.Sprintf("%s%d:%s", prefix, due.Unix(), j.kind), RunAt: at, Payload: payload})
+		}
+		if _, err := tx.EnqueueJobs(ctx, batch...); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -61,21 +62,9 @@ type Job struct {
 // exists, nothing is added and that job is returned with created false,
 // whatever its state.
 func (tx *Tx) EnqueueJob(ctx context.Context, j Job) (_ Job, created bool, err error) {
-	if j.Kind == "" {
-		return Job{}, false, fmt.Errorf("store: enqueue job: kind is required: %w", ErrInvalid)
-	}
-	if len(j.Payload) == 0 {
-		j.Payload = json.RawMessage("{}")
-	}
-	if !json.Valid(j.Payload) {
-		return Job{}, false, fmt.Errorf("store: enqueue job %s: payload is not valid JSON: %w", j.Kind, ErrInvalid)
-	}
-	if j.MaxAttempts == 0 {
-		j.MaxAttempts = DefaultMaxAttempts
-	}
 	ts := now()
-	if j.RunAt.IsZero() {
-		j.RunAt = ts
+	if j, err = j.withDefaults(ts); err != nil {
+		return Job{}, false, err
 	}
 	// ON CONFLICT DO NOTHING waits for a concurrent transaction inserting
 	// the same key; the SELECT below then sees its row (PostgreSQL's READ
@@ -97,6 +86,57 @@ func (tx *Tx) EnqueueJob(ctx context.Context, j Job) (_ Job, created bool, err e
 		return Job{}, false, fmt.Errorf("store: enqueue job %s: existing job: %w", j.Kind, err)
 	}
 	return out, false, nil
+}
+
+// withDefaults checks a job to enqueue and fills in the defaults
+// EnqueueJob documents, with ts as now.
+func (j Job) withDefaults(ts time.Time) (Job, error) {
+	if j.Kind == "" {
+		return Job{}, fmt.Errorf("store: enqueue job: kind is required: %w", ErrInvalid)
+	}
+	if len(j.Payload) == 0 {
+		j.Payload = json.RawMessage("{}")
+	}
+	if !json.Valid(j.Payload) {
+		return Job{}, fmt.Errorf("store: enqueue job %s: payload is not valid JSON: %w", j.Kind, ErrInvalid)
+	}
+	if j.MaxAttempts == 0 {
+		j.MaxAttempts = DefaultMaxAttempts
+	}
+	if j.RunAt.IsZero() {
+		j.RunAt = ts
+	}
+	return j, nil
+}
+
+// EnqueueJobs adds jobs to the queue as EnqueueJob does, in one
+// statement, without reading them back: it returns how many it added. A
+// job whose DedupeKey is in use, or used by an earlier job of the same
+// call, is not added.
+func (tx *Tx) EnqueueJobs(ctx context.Context, jobs ...Job) (added int64, err error) {
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	ts := now()
+	args := make([]any, 0, 7*len(jobs))
+	for _, j := range jobs {
+		if j, err = j.withDefaults(ts); err != nil {
+			return 0, err
+		}
+		args = append(args, j.Kind, nullString(j.DedupeKey), string(JobQueued), j.RunAt, string(j.Payload), j.MaxAttempts, ts)
+	}
+	rows := strings.Repeat(", (?, ?, ?, ?, ?, 0, ?, ?)", len(jobs))[2:]
+	res, err := tx.exec(ctx, `
+		INSERT INTO jobs (kind, dedupe_key, state, run_at, payload, attempts, max_attempts, created_at)
+		VALUES `+rows+`
+		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue %d jobs: %w", len(jobs), classify(err))
+	}
+	if added, err = res.RowsAffected(); err != nil {
+		return 0, fmt.Errorf("store: enqueue %d jobs: %w", len(jobs), err)
+	}
+	return added, nil
 }
 
 // EnqueueJob adds a job in its own transaction; see (*Tx).EnqueueJob.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -315,6 +316,66 @@ func TestCancelJobs(t *testing.T) {
 // TestWorkersCompleteEveryJobOnce runs four workers claiming from one queue
 // at the same time, after a fifth claimed some jobs and died: every job is
 // completed exactly once.
+func TestEnqueueJobs(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	existing := mustEnqueue(t, db, store.Job{DedupeKey: "k1", RunAt: t0, Payload: json.RawMessage(`{"old":true}`)})
+	var added int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		added, err = tx.EnqueueJobs(ctx,
+			store.Job{Kind: "reminder", DedupeKey: "k1", RunAt: t0.Add(time.Hour)}, // in use: unchanged
+			store.Job{Kind: "reminder", DedupeKey: "k2", RunAt: t0, Payload: json.RawMessage(`{"n":2}`)},
+			store.Job{Kind: "reminder", DedupeKey: "k2", RunAt: t0.Add(time.Hour)}, // used earlier in the call
+			store.Job{Kind: "mail"}, // no key, defaults
+		)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added != 2 {
+		t.Errorf("added %d jobs, want 2", added)
+	}
+	got, err := db.GetJob(ctx, existing.ID)
+	if err != nil || !reflect.DeepEqual(got, existing) {
+		t.Errorf("the job whose key was in use: %+v, %v; want it unchanged: %+v", got, err, existing)
+	}
+	claimed, err := db.ClaimJobs(ctx, "w", time.Now().Add(time.Minute), 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]store.Job{}
+	for _, j := range claimed {
+		byKey[j.DedupeKey] = j
+	}
+	if j := byKey["k2"]; !j.RunAt.Equal(t0) || string(j.Payload) != `{"n":2}` || j.State != store.JobQueued || j.MaxAttempts != store.DefaultMaxAttempts {
+		t.Errorf("k2 = %+v, want the first of the call's two", j)
+	}
+	if j := byKey[""]; j.Kind != "mail" || string(j.Payload) != "{}" || j.RunAt.IsZero() || j.CreatedAt.IsZero() {
+		t.Errorf("job without key = %+v, want defaults filled in", j)
+	}
+	if len(claimed) != 3 {
+		t.Errorf("claimed %d jobs, want 3", len(claimed))
+	}
+	for _, bad := range []store.Job{{}, {Kind: "reminder", Payload: json.RawMessage(`{`)}} {
+		err := db.Transact(ctx, func(tx *store.Tx) error { _, err := tx.EnqueueJobs(ctx, store.Job{Kind: "ok"}, bad); return err })
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("EnqueueJobs with %+v: got %v, want ErrInvalid", bad, err)
+		}
+	}
+	if err := db.Transact(ctx, func(tx *store.Tx) error {
+		n, err := tx.EnqueueJobs(ctx)
+		if n != 0 {
+			t.Errorf("no jobs: added %d", n)
+		}
+		return err
+	}); err != nil {
+		t.Errorf("no jobs: %v", err)
+	}
+}
+
 func TestCancelJobsMatchesExactlyThePrefix(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)
