@@ -80,6 +80,7 @@ func (c *stmtCache) close() error {
 // writer has exactly one), so they are prepared when it has ended.
 type txStmts struct {
 	tx     *sql.Tx
+	shared bool // by the writers of a batch (see batch.go)
 	mu     sync.Mutex
 	missed []string
 }

@@ -5,7 +5,9 @@
 //
 // Reads are methods on *DB. Writes are methods on *Tx so that several of them
 // and their audit records commit together inside (*DB).Transact; the *DB
-// methods of the same name wrap one such write in its own transaction.
+// methods of the same name wrap one such write in its own transaction. On
+// SQLite, the transactions of concurrent writers commit together (group
+// commit, see batch.go), and statements are prepared once per connection.
 //
 // Failures callers decide on are reported as ErrNotFound, ErrConflict and
 // ErrInvalid, tested with errors.Is.
@@ -61,13 +63,17 @@ type DB struct {
 
 	// SQLite only; nil on PostgreSQL.
 	//
-	// wlock is held by the running write transaction: writers wait for it
-	// in the order they arrived, where the pool would hand the connection
-	// to a random one of them (a long tail of waits under load).
+	// wlock is held by the writer using the connection: writers wait for
+	// it in the order they arrived, where the pool would hand the
+	// connection to a random one of them (a long tail of waits under
+	// load).
 	wlock chan struct{}
 	// wstmts and rstmts are the statements prepared on the writer and on
 	// the read pool.
 	wstmts, rstmts *stmtCache
+	// batch is the write transaction writers join; nil when none is open.
+	// Used by the writer holding wlock (see batch.go).
+	batch *batch
 }
 
 // Open opens the database named by dsn and brings its schema up to date.
@@ -129,7 +135,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 
 	uri := "file:" + (&url.URL{Path: abs}).EscapedPath()
-	write, err := sql.Open("sqlite3", uri+"?"+sqlitePragmas+"&_txlock=immediate")
+	// The writer keeps temporary files in memory: the journal of the
+	// savepoint each writer of a batch runs in (see batch.go) would
+	// otherwise be a file written for every page a writer changes.
+	write, err := sql.Open("sqlite3", uri+"?"+sqlitePragmas+"&_pragma=temp_store(memory)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -223,6 +232,7 @@ type conn struct {
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = c.stmtCtx(ctx)
 	query, args = c.d.rebind(query), c.d.args(args)
 	if s := c.stmt(ctx, query, true, len(args)); s != nil {
 		return s.ExecContext(ctx, args...)
@@ -231,6 +241,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = c.stmtCtx(ctx)
 	query, args = c.d.rebind(query), c.d.args(args)
 	if s := c.stmt(ctx, query, false, len(args)); s != nil {
 		return s.QueryContext(ctx, args...)
@@ -239,11 +250,23 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = c.stmtCtx(ctx)
 	query, args = c.d.rebind(query), c.d.args(args)
 	if s := c.stmt(ctx, query, false, len(args)); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return c.q.QueryRowContext(ctx, query, args...)
+}
+
+// stmtCtx is the context to run a statement with. On a transaction that
+// writers share, a statement that has started must not be interrupted:
+// SQLite would roll back the whole transaction. A cancelled ctx still keeps
+// the statement from starting.
+func (c conn) stmtCtx(ctx context.Context) context.Context {
+	if c.tx != nil && c.tx.shared && ctx.Err() == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // reader returns a conn on the read pool.
@@ -266,27 +289,23 @@ type Tx struct {
 }
 
 // Transact runs fn in a write transaction, committing if fn returns nil and
-// rolling back otherwise (also if fn panics). On SQLite write transactions
-// are serialised, so fn must not call Transact itself; reads through the *DB
-// methods are fine but do not see fn's uncommitted writes.
+// rolling back otherwise (also if fn panics). It returns nil only once the
+// transaction has committed. On SQLite write transactions are serialised,
+// so fn must not call Transact itself; reads through the *DB methods are
+// fine but do not see fn's uncommitted writes.
+//
+// On SQLite, writers that queue up while one runs share its transaction
+// (group commit): each runs its fn in turn, inside a savepoint that is
+// rolled back if fn fails, and all that succeeded commit together. A
+// cancelled ctx stops fn's next statement, not one that is running
+// (SQLite would roll back the whole shared transaction).
 func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.wlock != nil {
-		select {
-		case db.wlock <- struct{}{}:
-		case <-ctx.Done():
-			return fmt.Errorf("store: begin transaction: %w", ctx.Err())
-		}
-		defer func() { <-db.wlock }()
+		return db.transactShared(ctx, fn)
 	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
-	}
-	c := txConn(sqlTx, db.d, db.wstmts)
-	if c.tx != nil {
-		// After the transaction has ended, while this writer still holds
-		// wlock and so the connection is free.
-		defer db.wstmts.prepareMissed(context.WithoutCancel(ctx), c.tx)
 	}
 	committed := false
 	defer func() {
@@ -294,7 +313,7 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{conn: c}); err != nil {
+	if err := fn(&Tx{conn: txConn(sqlTx, db.d, nil)}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
