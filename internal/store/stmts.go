@@ -83,12 +83,7 @@ type txStmts struct {
 	shared bool // by the writers of a batch (see batch.go)
 	mu     sync.Mutex
 	missed []string
-}
-
-func (t *txStmts) miss(query string) {
-	t.mu.Lock()
-	t.missed = append(t.missed, query)
-	t.mu.Unlock()
+	bound  map[string]*sql.Stmt // cached statements bound to tx, by query
 }
 
 // prepareMissed prepares the statements the ended transaction missed.
@@ -109,10 +104,28 @@ func (c conn) stmt(ctx context.Context, query string, exec bool, nargs int) *sql
 	if c.tx == nil {
 		return c.stmts.prepare(ctx, query)
 	}
-	s := c.stmts.get(query)
+	return c.tx.stmt(ctx, c.stmts, query)
+}
+
+// stmt returns the statement of stmts for query bound to the transaction,
+// binding it the first time; nil if stmts has none.
+func (t *txStmts) stmt(ctx context.Context, stmts *stmtCache, query string) *sql.Stmt {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if s := t.bound[query]; s != nil {
+		return s
+	}
+	s := stmts.get(query)
 	if s == nil {
-		c.tx.miss(query)
+		t.missed = append(t.missed, query)
 		return nil
 	}
-	return c.tx.tx.StmtContext(ctx, s)
+	bs := t.tx.StmtContext(ctx, s)
+	if ctx.Err() == nil { // else bs only reports the cancellation
+		if t.bound == nil {
+			t.bound = make(map[string]*sql.Stmt)
+		}
+		t.bound[query] = bs
+	}
+	return bs
 }

@@ -228,8 +228,11 @@ func (d dialect) latestQuery() string {
 		WHERE f.incident_id = ? AND f.supersedes_id IS NULL`
 }
 
+// latestQueries holds latestQuery by dialect.
+var latestQueries = map[dialect]string{sqliteDialect: sqliteDialect.latestQuery(), postgresDialect: postgresDialect.latestQuery()}
+
 func latestSubmissions(ctx context.Context, c conn, incidentID string) (map[string]Submission, error) {
-	list, err := queryAll(ctx, c, scanSubmission, c.d.latestQuery(), incidentID)
+	list, err := queryAll(ctx, c, scanSubmission, latestQueries[c.d], incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: latest submissions: %w", err)
 	}
