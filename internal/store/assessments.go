@@ -29,7 +29,7 @@ type Assessment struct {
 // stored. An unknown incident is ErrNotFound; a Result that is not valid
 // JSON ErrInvalid.
 func (tx *Tx) SaveAssessment(ctx context.Context, a Assessment) (saved bool, err error) {
-	if len(a.Result) == 0 || !json.Valid(a.Result) {
+	if len(a.Result) == 0 || !validJSON(a.Result) {
 		return false, fmt.Errorf("store: save assessment of incident %s: result is missing or not valid JSON: %w", a.IncidentID, ErrInvalid)
 	}
 	if a.ComputedAt.IsZero() {

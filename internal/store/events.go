@@ -54,7 +54,7 @@ func (tx *Tx) AddIncidentEvent(ctx context.Context, e IncidentEvent) (IncidentEv
 	if len(e.Body) == 0 {
 		e.Body = json.RawMessage("{}")
 	}
-	if !json.Valid(e.Body) {
+	if !validJSON(e.Body) {
 		return IncidentEvent{}, fmt.Errorf("store: add incident event: body is not valid JSON: %w", ErrInvalid)
 	}
 	if e.Actor == "" {

@@ -98,7 +98,7 @@ func (tx *Tx) CreateIncident(ctx context.Context, memberState string, in Inciden
 	if err != nil {
 		return Incident{}, fmt.Errorf("store: create incident: %w", err)
 	}
-	if !json.Valid(in.Facts) {
+	if !validJSON(in.Facts) {
 		return Incident{}, fmt.Errorf("store: create incident: facts are not valid JSON: %w", ErrInvalid)
 	}
 	in.ID = newID()
@@ -153,7 +153,7 @@ func (db *DB) CreateIncident(ctx context.Context, memberState string, in Inciden
 // must be given (a partial Incident, such as a list item, would erase
 // them): empty Facts are ErrInvalid.
 func (tx *Tx) UpdateIncident(ctx context.Context, in Incident) (Incident, error) {
-	if len(in.Facts) == 0 || !json.Valid(in.Facts) {
+	if len(in.Facts) == 0 || !validJSON(in.Facts) {
 		return Incident{}, fmt.Errorf("store: update incident %s: facts are missing or not valid JSON: %w", in.ID, ErrInvalid)
 	}
 	sectors, regimes, err := incidentCodes(in)

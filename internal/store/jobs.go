@@ -97,7 +97,7 @@ func (j Job) withDefaults(ts time.Time) (Job, error) {
 	if len(j.Payload) == 0 {
 		j.Payload = json.RawMessage("{}")
 	}
-	if !json.Valid(j.Payload) {
+	if !validJSON(j.Payload) {
 		return Job{}, fmt.Errorf("store: enqueue job %s: payload is not valid JSON: %w", j.Kind, ErrInvalid)
 	}
 	if j.MaxAttempts == 0 {

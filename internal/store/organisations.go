@@ -38,7 +38,7 @@ func (tx *Tx) CreateOrganisation(ctx context.Context, o Organisation) (Organisat
 	if len(o.Profile) == 0 {
 		o.Profile = json.RawMessage("{}")
 	}
-	if !json.Valid(o.Profile) {
+	if !validJSON(o.Profile) {
 		return Organisation{}, fmt.Errorf("store: create organisation: profile is not valid JSON")
 	}
 	o.CreatedAt = now()

@@ -61,7 +61,7 @@ func (tx *Tx) CreateSubmission(ctx context.Context, s Submission) (_ Submission,
 		return Submission{}, false, fmt.Errorf("store: create submission: incident and organisation are required: %w", ErrInvalid)
 	case s.Report == "" || s.SubmittedBy == "":
 		return Submission{}, false, fmt.Errorf("store: create submission: report and submitter are required: %w", ErrInvalid)
-	case len(s.Body) == 0 || !json.Valid(s.Body):
+	case len(s.Body) == 0 || !validJSON(s.Body):
 		return Submission{}, false, fmt.Errorf("store: create submission: body is missing or not valid JSON: %w", ErrInvalid)
 	case len(s.IdempotencyKey) > MaxIdempotencyKeyLen:
 		return Submission{}, false, fmt.Errorf("store: create submission: idempotency key longer than %d bytes: %w", MaxIdempotencyKeyLen, ErrInvalid)
