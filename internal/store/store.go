@@ -291,8 +291,9 @@ type Tx struct {
 // Transact runs fn in a write transaction, committing if fn returns nil and
 // rolling back otherwise (also if fn panics). It returns nil only once the
 // transaction has committed. On SQLite write transactions are serialised,
-// so fn must not call Transact itself; reads through the *DB methods are
-// fine but do not see fn's uncommitted writes.
+// so fn must not call Transact itself nor wait for another writer's
+// Transact to return; reads through the *DB methods are fine but do not see
+// fn's uncommitted writes.
 //
 // On SQLite, writers that queue up while one runs share its transaction
 // (group commit): each runs its fn in turn, inside a savepoint that is
