@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -32,6 +33,7 @@ func runLoad(ctx context.Context, args []string, env Env) int {
 	warmup := fs.Duration("warmup", 2*time.Second, "submissions in this first period are not measured")
 	reportID := fs.String("report", "nis2.early_warning", "report each submission files")
 	db := fs.String("db", env.Getenv("NISNET_DB"), "with no --url: PostgreSQL URL for the node started here (default: SQLite in a temporary directory)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (node and clients, warm-up excluded) to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: nisnet load [flags]\n\nEach client opens an incident, then files reports on it as fast as the node\nacknowledges them (every 2xx is a durably stored submission). Prints the\nrate and p50/p90/p99 latency.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -55,6 +57,14 @@ func runLoad(ctx context.Context, args []string, env Env) int {
 	} else if *token == "" {
 		fmt.Fprintln(env.Stderr, "nisnet load: --token (or NISNET_TOKEN) is required with --url")
 		return ExitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "nisnet load: %v\n", err)
+			return ExitError
+		}
+		defer stop()
 	}
 	res, err := loadRun(ctx, base, *token, *reportID, load.Options{Clients: *clients, Duration: *duration, Warmup: *warmup,
 		Progress: func(done, failed int, elapsed time.Duration) {
@@ -191,6 +201,20 @@ func startLoadNode(ctx context.Context, dsn string, env Env) (string, string, fu
 		os.RemoveAll(dir)
 		return "", "", nil, err
 	}
+}
+
+// startCPUProfile starts writing a CPU profile of the process to path and
+// returns the function that stops it.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func storeKind(dsn string) string {
