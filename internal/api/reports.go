@@ -115,7 +115,7 @@ func writeCompactJSON(w http.ResponseWriter, status int, v any) {
 // instant, its audit record, and the reassessment it causes. A replayed
 // request (created false) changes nothing.
 func (s *Server) fileReport(ctx context.Context, tx *store.Tx, p *Principal, inc store.Incident, body report.Body, key string) (store.Submission, bool, rules.Result, error) {
-	cur, err := tx.GetIncidentForOrg(ctx, inc.OrganisationID, inc.ID)
+	cur, err := tx.GetIncidentForUpdate(ctx, inc.OrganisationID, inc.ID)
 	if err != nil {
 		return store.Submission{}, false, rules.Result{}, err
 	}

@@ -81,6 +81,10 @@ func Load(ctx context.Context, tx *store.Tx, inc store.Incident) (Record, error)
 // the queue figures, and schedules reminders for the open obligations. It
 // returns the result and the incident as updated.
 func Recompute(ctx context.Context, tx *store.Tx, eng *rules.Engine, opts rules.Options, inc store.Incident, now time.Time) (rules.Result, store.Incident, error) {
+	// The incident before its assessment (see store.(*Tx).LockIncident).
+	if err := tx.LockIncident(ctx, inc.ID); err != nil {
+		return rules.Result{}, inc, err
+	}
 	rec, err := Load(ctx, tx, inc)
 	if err != nil {
 		return rules.Result{}, inc, err
@@ -90,7 +94,8 @@ func Recompute(ctx context.Context, tx *store.Tx, eng *rules.Engine, opts rules.
 
 // Reassess is Recompute with the incident's record already at hand: read
 // by Load inside tx, and brought up to date with what tx wrote since (see
-// WithSubmission), so that it is the record Load would read now.
+// WithSubmission), so that it is the record Load would read now. The
+// caller locked the incident first (store.(*Tx).GetIncidentForUpdate).
 func Reassess(ctx context.Context, tx *store.Tx, eng *rules.Engine, opts rules.Options, inc store.Incident, rec Record, now time.Time) (rules.Result, store.Incident, error) {
 	// The store stamps what it writes with its own clock; an instant taken
 	// before this transaction's writes must not precede them.
