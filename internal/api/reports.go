@@ -115,7 +115,7 @@ func writeCompactJSON(w http.ResponseWriter, status int, v any) {
 // instant, its audit record, and the reassessment it causes. A replayed
 // request (created false) changes nothing.
 func (s *Server) fileReport(ctx context.Context, tx *store.Tx, p *Principal, inc store.Incident, body report.Body, key string) (store.Submission, bool, rules.Result, error) {
-	cur, err := tx.GetIncidentForOrg(ctx, inc.OrganisationID, inc.ID)
+	cur, err := tx.GetIncidentForUpdate(ctx, inc.OrganisationID, inc.ID)
 	if err != nil {
 		return store.Submission{}, false, rules.Result{}, err
 	}
@@ -124,11 +124,7 @@ func (s *Server) fileReport(ctx context.Context, tx *store.Tx, p *Principal, inc
 		return store.Submission{}, false, rules.Result{}, err
 	}
 	now := time.Now()
-	facts, err := rec.EngineFacts(now, s.Options)
-	if err != nil {
-		return store.Submission{}, false, rules.Result{}, err
-	}
-	before, err := s.Engine.Assess(facts)
+	_, before, err := rec.Assess(s.Engine, now, s.Options)
 	if err != nil {
 		return store.Submission{}, false, rules.Result{}, err
 	}
@@ -162,7 +158,12 @@ func (s *Server) fileReport(ctx context.Context, tx *store.Tx, p *Principal, inc
 	if err != nil {
 		return store.Submission{}, false, rules.Result{}, err
 	}
-	res, _, err := incident.Recompute(ctx, tx, s.Engine, s.Options, cur, time.Now())
+	// The record read above, with the new submission: what Load would read
+	// now.
+	if rec, err = rec.WithSubmission(sub); err != nil {
+		return store.Submission{}, false, rules.Result{}, err
+	}
+	res, _, err := incident.Reassess(ctx, tx, s.Engine, s.Options, cur, rec, time.Now())
 	return sub, true, res, err
 }
 

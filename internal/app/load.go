@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -28,12 +29,24 @@ func runLoad(ctx context.Context, args []string, env Env) int {
 	url := fs.String("url", "", "base URL of a running node; empty: start one in this process")
 	token := fs.String("token", env.Getenv("NISNET_TOKEN"), "an entity's API token (env NISNET_TOKEN); needed with --url")
 	clients := fs.Int("clients", 50, "concurrent API clients")
+	rate := fs.Float64("rate", 0, "open loop: submissions per second in all, spread evenly over the clients, latency counted from each one's scheduled instant; 0: closed loop, as fast as the node answers")
 	duration := fs.Duration("duration", 20*time.Second, "how long to submit")
 	warmup := fs.Duration("warmup", 2*time.Second, "submissions in this first period are not measured")
 	reportID := fs.String("report", "nis2.early_warning", "report each submission files")
 	db := fs.String("db", env.Getenv("NISNET_DB"), "with no --url: PostgreSQL URL for the node started here (default: SQLite in a temporary directory)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (node and clients, the whole run) to this file")
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: nisnet load [flags]\n\nEach client opens an incident, then files reports on it as fast as the node\nacknowledges them (every 2xx is a durably stored submission). Prints the\nrate and p50/p90/p99 latency.\n\nFlags:\n")
+		fmt.Fprintf(env.Stderr, "Usage: nisnet load [flags]\n\n"+
+			"Each client opens an incident, then files reports on it (every 2xx is a\n"+
+			"durably stored submission). Closed loop (the default), each client files its\n"+
+			"next report as soon as the node acknowledges the previous one: the most the\n"+
+			"node sustains. Open loop (--rate N), N reports per second in all are\n"+
+			"scheduled evenly over the clients whatever the answers, and each latency runs\n"+
+			"from the report's scheduled instant, so a node that falls behind shows it.\n"+
+			"Prints progress every second on stderr, then the rate and p50/p90/p99\n"+
+			"latency on stdout.\n\n"+
+			"  nisnet load --clients 50 --duration 15s\n"+
+			"  nisnet load --clients 500 --rate 2000 --duration 15s\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -56,11 +69,21 @@ func runLoad(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "nisnet load: --token (or NISNET_TOKEN) is required with --url")
 		return ExitUsage
 	}
-	res, err := loadRun(ctx, base, *token, *reportID, load.Options{Clients: *clients, Duration: *duration, Warmup: *warmup,
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "nisnet load: %v\n", err)
+			return ExitError
+		}
+		defer stop()
+	}
+	prev := 0
+	res, err := loadRun(ctx, base, *token, *reportID, load.Options{Clients: *clients, Duration: *duration, Warmup: *warmup, Rate: *rate,
 		Progress: func(done, failed int, elapsed time.Duration) {
-			fmt.Fprintf(env.Stderr, "\r%s: %d submissions, %d failed", elapsed.Round(time.Second), done, failed)
+			fmt.Fprintf(env.Stderr, "nisnet load: %s: %d submissions (%d in the last second), %d failed\n",
+				elapsed.Round(time.Second), done, done-prev, failed)
+			prev = done
 		}})
-	fmt.Fprintln(env.Stderr)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "nisnet load: %v\n", err)
 		return ExitError
@@ -191,6 +214,20 @@ func startLoadNode(ctx context.Context, dsn string, env Env) (string, string, fu
 		os.RemoveAll(dir)
 		return "", "", nil, err
 	}
+}
+
+// startCPUProfile starts writing a CPU profile of the process to path and
+// returns the function that stops it.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func storeKind(dsn string) string {

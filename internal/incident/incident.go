@@ -101,6 +101,33 @@ func StoredFacts(f rules.Facts, now time.Time) ([]byte, error) {
 // reports said (an early warning's flags, DORA's classification time), the
 // authority's requests and feedback. Options are the node's readings.
 func (r Record) EngineFacts(now time.Time, opts rules.Options) (rules.Facts, error) {
+	f, err := r.facts(now, opts)
+	if err != nil {
+		return rules.Facts{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return rules.Facts{}, err
+	}
+	return f, nil
+}
+
+// Assess runs the engine on the record's facts at now (EngineFacts), and
+// returns the facts with the result. The facts are validated once, by the
+// engine.
+func (r Record) Assess(eng *rules.Engine, now time.Time, opts rules.Options) (rules.Facts, rules.Result, error) {
+	f, err := r.facts(now, opts)
+	if err != nil {
+		return rules.Facts{}, rules.Result{}, err
+	}
+	res, err := eng.Assess(f)
+	if err != nil {
+		return rules.Facts{}, rules.Result{}, err
+	}
+	return f, res, nil
+}
+
+// facts is EngineFacts without the validation.
+func (r Record) facts(now time.Time, opts rules.Options) (rules.Facts, error) {
 	var f rules.Facts
 	dec := json.NewDecoder(bytes.NewReader(r.Facts))
 	dec.DisallowUnknownFields()
@@ -121,9 +148,6 @@ func (r Record) EngineFacts(now time.Time, opts rules.Options) (rules.Facts, err
 	}
 	for _, q := range r.Requests {
 		f.Events.IntermediateRequests = append(f.Events.IntermediateRequests, rules.IntermediateRequest{Regime: q.Regime, RequestedAt: q.RequestedAt, DueAt: q.DueAt})
-	}
-	if err := f.Validate(); err != nil {
-		return rules.Facts{}, err
 	}
 	return f, nil
 }

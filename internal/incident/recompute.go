@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/rules"
@@ -80,18 +81,26 @@ func Load(ctx context.Context, tx *store.Tx, inc store.Incident) (Record, error)
 // the queue figures, and schedules reminders for the open obligations. It
 // returns the result and the incident as updated.
 func Recompute(ctx context.Context, tx *store.Tx, eng *rules.Engine, opts rules.Options, inc store.Incident, now time.Time) (rules.Result, store.Incident, error) {
+	// The incident before its assessment (see store.(*Tx).LockIncident).
+	if err := tx.LockIncident(ctx, inc.ID); err != nil {
+		return rules.Result{}, inc, err
+	}
 	rec, err := Load(ctx, tx, inc)
 	if err != nil {
 		return rules.Result{}, inc, err
 	}
+	return Reassess(ctx, tx, eng, opts, inc, rec, now)
+}
+
+// Reassess is Recompute with the incident's record already at hand: read
+// by Load inside tx, and brought up to date with what tx wrote since (see
+// WithSubmission), so that it is the record Load would read now. The
+// caller locked the incident first (store.(*Tx).GetIncidentForUpdate).
+func Reassess(ctx context.Context, tx *store.Tx, eng *rules.Engine, opts rules.Options, inc store.Incident, rec Record, now time.Time) (rules.Result, store.Incident, error) {
 	// The store stamps what it writes with its own clock; an instant taken
 	// before this transaction's writes must not precede them.
 	now = maxTime(now, rec.latest())
-	facts, err := rec.EngineFacts(now, opts)
-	if err != nil {
-		return rules.Result{}, inc, err
-	}
-	res, err := eng.Assess(facts)
+	facts, res, err := rec.Assess(eng, now, opts)
 	if err != nil {
 		return rules.Result{}, inc, err
 	}
@@ -120,6 +129,23 @@ func Recompute(ctx context.Context, tx *store.Tx, eng *rules.Engine, opts rules.
 		return rules.Result{}, inc, err
 	}
 	return res, inc, nil
+}
+
+// WithSubmission returns the record with s as the latest submission of its
+// report: the record Load reads once s is stored.
+func (r Record) WithSubmission(s store.Submission) (Record, error) {
+	var fields map[string]any
+	if err := json.Unmarshal(s.Body, &fields); err != nil {
+		return Record{}, fmt.Errorf("submission %s: %w", s.ID, err)
+	}
+	subs := make([]Submission, 0, len(r.Submissions)+1)
+	for _, old := range r.Submissions {
+		if old.Report != s.Report {
+			subs = append(subs, old)
+		}
+	}
+	r.Submissions = append(subs, Submission{Report: s.Report, At: s.SubmittedAt, Fields: fields})
+	return r, nil
 }
 
 // latest is the last instant the record holds.
@@ -169,6 +195,7 @@ func ReminderPrefix(incidentID, obligation string) string {
 // reminders of submitted ones. Jobs are deduplicated by key, so calling it
 // after every change is cheap and never queues a reminder twice.
 func Schedule(ctx context.Context, tx *store.Tx, inc store.Incident, res rules.Result, now time.Time) error {
+	var jobs []store.Job
 	for _, o := range res.Obligations {
 		prefix := ReminderPrefix(inc.ID, o.ID)
 		switch {
@@ -181,31 +208,22 @@ func Schedule(ctx context.Context, tx *store.Tx, inc store.Incident, res rules.R
 			continue
 		}
 		due := o.DueAt.UTC()
-		soon := due.Add(-reminderLead(o, due))
-		jobs := []struct {
-			kind string
-			at   time.Time
-		}{{"overdue", due}}
-		if o.Status == rules.DueOpen {
-			jobs = append(jobs, struct {
-				kind string
-				at   time.Time
-			}{"due_soon", soon})
-		}
-		batch := make([]store.Job, 0, len(jobs))
-		for _, j := range jobs {
-			payload, _ := json.Marshal(ReminderPayload{IncidentID: inc.ID, Obligation: o.ID, Party: o.Party, DueAt: due, Kind: j.kind})
-			at := j.at
+		add := func(kind string, at time.Time) {
+			payload, _ := json.Marshal(ReminderPayload{IncidentID: inc.ID, Obligation: o.ID, Party: o.Party, DueAt: due, Kind: kind})
 			if at.Before(now) {
 				at = now
 			}
-			batch = append(batch, store.Job{Kind: JobReminder, DedupeKey: fmt.Sprintf("%s%d:%s", prefix, due.Unix(), j.kind), RunAt: at, Payload: payload})
+			key := prefix + strconv.FormatInt(due.Unix(), 10) + ":" + kind
+			jobs = append(jobs, store.Job{Kind: JobReminder, DedupeKey: key, RunAt: at, Payload: payload})
 		}
-		if _, err := tx.EnqueueJobs(ctx, batch...); err != nil {
-			return err
+		add("overdue", due)
+		if o.Status == rules.DueOpen {
+			add("due_soon", due.Add(-reminderLead(o, due)))
 		}
 	}
-	return nil
+	// One statement for all of them.
+	_, err := tx.EnqueueJobs(ctx, jobs...)
+	return err
 }
 
 // reminderLead is how long before the due instant the "due soon" reminder

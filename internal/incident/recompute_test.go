@@ -3,6 +3,8 @@ package incident
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,4 +147,128 @@ func ob(res rules.Result, id string) rules.Obligation {
 		}
 	}
 	return rules.Obligation{}
+}
+
+// TestConcurrentTimelineWritesAndSubmissions: on one incident, timeline
+// writes that change the incident's regimes (written as the API writes
+// them: the entry, its audit record, then the reassessment) run at the
+// same time as report submissions (the incident locked, the submission,
+// its audit record, the reassessment). On PostgreSQL they once could
+// deadlock (the audit chain's lock against the incident's row); every one
+// must succeed, and the audit trail must still verify.
+func TestConcurrentTimelineWritesAndSubmissions(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	org, err := db.CreateOrganisation(ctx, store.Organisation{Kind: store.OrgEntity, Name: "Example DNS", MemberState: "NL"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aware := time.Now().UTC().Truncate(time.Second).Add(-2 * time.Hour)
+	f := rules.Facts{Now: aware.Add(time.Hour), Entity: rules.Entity{MemberState: "NL", EntityTypes: []string{"digital-infrastructure/dns"}},
+		Incident: rules.Incident{AwareAt: &aware, Impact: rules.Impact{CompleteUnavailability: rules.Duration(45 * time.Minute)}}}
+	stored, err := StoredFacts(f, f.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, err := db.CreateIncident(ctx, "NL", store.Incident{OrganisationID: org.ID, Title: "DNS outage", Facts: stored})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := rules.New(nil)
+	body, err := report.Parse("nis2.early_warning", jsonReader(`{"suspected_malicious":true,"cross_border_impact":false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	timeline := func(i int) error {
+		return db.Transact(ctx, func(tx *store.Tx) error {
+			e, err := tx.AddIncidentEvent(ctx, store.IncidentEvent{IncidentID: inc.ID, Actor: "analyst", Kind: store.EventMessage,
+				Visibility: store.VisibilityShared, Body: json.RawMessage(`{"text":"noted"}`)})
+			if err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, store.AuditEvent{Actor: "analyst", OrganisationID: org.ID, Action: "incident.message",
+				ObjectType: "incident", ObjectID: inc.ID, Detail: map[string]any{"event_id": e.ID}}); err != nil {
+				return err
+			}
+			cur, err := tx.GetIncident(ctx, inc.ID)
+			if err != nil {
+				return err
+			}
+			// Stored regimes the assessment disagrees with: the
+			// reassessment updates the incident's row.
+			cur.Regimes = []string{"gdpr"}
+			if cur, err = tx.UpdateIncident(ctx, cur); err != nil {
+				return err
+			}
+			_, _, err = Recompute(ctx, tx, eng, rules.Options{}, cur, time.Now())
+			return err
+		})
+	}
+	submit := func(i int) error {
+		return db.Transact(ctx, func(tx *store.Tx) error {
+			cur, err := tx.GetIncidentForUpdate(ctx, org.ID, inc.ID)
+			if err != nil {
+				return err
+			}
+			rec, err := Load(ctx, tx, cur)
+			if err != nil {
+				return err
+			}
+			sub, _, err := tx.CreateSubmission(ctx, store.Submission{IncidentID: inc.ID, OrganisationID: org.ID, Report: body.Report,
+				Body: body.JSON, SubmittedBy: "siem", IdempotencyKey: fmt.Sprintf("k-%d", i)})
+			if err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, store.AuditEvent{Actor: "siem", OrganisationID: org.ID, Action: "report.submit",
+				ObjectType: "submission", ObjectID: sub.ID}); err != nil {
+				return err
+			}
+			if rec, err = rec.WithSubmission(sub); err != nil {
+				return err
+			}
+			_, _, err = Reassess(ctx, tx, eng, rules.Options{}, cur, rec, time.Now())
+			return err
+		})
+	}
+
+	const rounds = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*rounds)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range rounds {
+				var err error
+				if w%2 == 0 {
+					err = timeline(i)
+				} else {
+					err = submit(w*rounds + i)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("%s %d: %w", map[bool]string{true: "timeline write", false: "submission"}[w%2 == 0], i, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	subs, err := db.ListSubmissions(ctx, inc.ID, store.Page{Limit: store.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 2*rounds {
+		t.Errorf("%d submissions stored, want %d", len(subs), 2*rounds)
+	}
+	rep, err := db.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK || rep.Records != 4*rounds {
+		t.Errorf("audit trail %+v, want %d records that verify", rep, 4*rounds)
+	}
 }

@@ -2,6 +2,14 @@
 // clients send requests for a fixed time (or count), and the run reports
 // throughput and latency percentiles. `nisnet load` drives a node's API
 // with it; BENCHMARKS.md records its figures.
+//
+// Closed loop (the default), each client sends its next request as soon as
+// the previous one is answered: the run measures the most the node
+// sustains. Open loop (Options.Rate), the requests are scheduled at a fixed
+// aggregate rate spread evenly over the clients, whatever the answers, and
+// each latency is measured from the instant its request was scheduled: a
+// client still waiting for an answer when its next request is due sends it
+// late, and the wait counts (no coordinated omission).
 package load
 
 import (
@@ -21,7 +29,13 @@ type Options struct {
 	Duration time.Duration // how long to send
 	MaxTotal int           // stop after this many requests (0 = no limit)
 	Warmup   time.Duration // requests in this first period are not measured
-	// Progress, if set, is called about once a second.
+	// Rate, if positive, runs an open loop: this many requests per second
+	// in all, request k of the run scheduled at k/Rate seconds from the
+	// start and sent by client k mod Clients.
+	Rate float64
+	// Progress, if set, is called about once a second with the requests
+	// measured so far (answered 2xx and failed) and the time since the
+	// start.
 	Progress func(done, failed int, elapsed time.Duration)
 }
 
@@ -31,6 +45,7 @@ type Request func(ctx context.Context, client, i int) (*http.Request, error)
 // Result of a run.
 type Result struct {
 	Clients    int
+	Rate       float64 // the open loop's target rate; 0: closed loop
 	Requests   int
 	Failures   int
 	FirstError string
@@ -41,8 +56,12 @@ type Result struct {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("clients=%d requests=%d failures=%d elapsed=%s rate=%.0f/s p50=%s p90=%s p99=%s max=%s",
-		r.Clients, r.Requests, r.Failures, r.Elapsed.Round(time.Millisecond), r.PerSecond,
+	mode := ""
+	if r.Rate > 0 {
+		mode = fmt.Sprintf("target=%.0f/s ", r.Rate)
+	}
+	return fmt.Sprintf("%sclients=%d requests=%d failures=%d elapsed=%s rate=%.0f/s p50=%s p90=%s p99=%s max=%s",
+		mode, r.Clients, r.Requests, r.Failures, r.Elapsed.Round(time.Millisecond), r.PerSecond,
 		r.P50.Round(10*time.Microsecond), r.P90.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
 }
 
@@ -55,6 +74,9 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 	}
 	if opts.Duration <= 0 && opts.MaxTotal <= 0 {
 		return Result{}, fmt.Errorf("load: set a duration or a request count")
+	}
+	if opts.Rate < 0 || opts.Rate > 1e6 {
+		return Result{}, fmt.Errorf("load: rate must be 0 (closed loop) to 1e6 requests/s, got %g", opts.Rate)
 	}
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
@@ -105,6 +127,14 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 			localFail := 0
 			localErr := ""
 			for i := 0; ctx.Err() == nil && take(); i++ {
+				var due time.Time // open loop: when this request is scheduled
+				if opts.Rate > 0 {
+					k := float64(i)*float64(opts.Clients) + float64(c)
+					due = start.Add(time.Duration(k / opts.Rate * float64(time.Second)))
+					if !sleepUntil(ctx, due) {
+						break
+					}
+				}
 				req, err := build(ctx, c, i)
 				if err != nil {
 					localFail++
@@ -114,6 +144,9 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 					continue
 				}
 				t0 := time.Now()
+				if !due.IsZero() {
+					t0 = due
+				}
 				resp, err := hc.Do(req)
 				d := time.Since(t0)
 				ok := err == nil && resp.StatusCode/100 == 2
@@ -156,13 +189,29 @@ func Run(ctx context.Context, hc *http.Client, opts Options, build Request) (Res
 		elapsed = time.Since(start)
 	}
 	slices.Sort(lat)
-	r := Result{Clients: opts.Clients, Requests: len(lat), Failures: failures, FirstError: firstErr, Elapsed: elapsed}
+	r := Result{Clients: opts.Clients, Rate: opts.Rate, Requests: len(lat), Failures: failures, FirstError: firstErr, Elapsed: elapsed}
 	r.PerSecond = float64(len(lat)) / elapsed.Seconds()
 	r.P50, r.P90, r.P99 = pct(lat, 50), pct(lat, 90), pct(lat, 99)
 	if len(lat) > 0 {
 		r.Max = lat[len(lat)-1]
 	}
 	return r, nil
+}
+
+// sleepUntil waits until t; false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // pct is the nearest-rank percentile of sorted durations.

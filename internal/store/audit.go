@@ -48,8 +48,11 @@ const auditLockKey = 0x6e69736e65740002 // "nisnet" + 2
 
 // Audit appends e to the audit trail as part of tx, so that the record
 // commits if and only if the change it describes does. Appends are
-// serialised (SQLite has one writer; on PostgreSQL an advisory lock is held
-// until tx ends), so the chain never forks.
+// serialised, so the chain never forks: SQLite has one writer; on
+// PostgreSQL the records are chained and written when tx commits, under an
+// advisory lock held from then until the commit, so that concurrent
+// transactions wait for each other only that long, and a transaction
+// holding the lock waits for no row lock.
 func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
 	if e.Actor == "" || e.Action == "" {
 		return fmt.Errorf("store: audit: actor and action are required")
@@ -61,13 +64,7 @@ func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
 			return fmt.Errorf("store: audit %s: detail: %w", e.Action, err)
 		}
 	}
-	if tx.d.postgres() {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(auditLockKey)); err != nil {
-			return fmt.Errorf("store: audit: lock: %w", err)
-		}
-	}
 	r := AuditRecord{
-		Seq:            1,
 		At:             now(),
 		Actor:          e.Actor,
 		OrganisationID: e.OrganisationID,
@@ -75,24 +72,49 @@ func (tx *Tx) Audit(ctx context.Context, e AuditEvent) error {
 		ObjectType:     e.ObjectType,
 		ObjectID:       e.ObjectID,
 		Detail:         detail,
-		PrevHash:       genesisHash,
 	}
-	var lastSeq int64
-	var lastHash string
-	err := tx.queryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)
-	switch {
-	case err == nil:
-		r.Seq, r.PrevHash = lastSeq+1, lastHash
-	case errors.Is(err, sql.ErrNoRows):
-		// The first record: seq 1 after the genesis hash.
-	default:
+	if tx.d.postgres() {
+		tx.audits = append(tx.audits, r)
+		return nil
+	}
+	return tx.appendAudit(ctx, []AuditRecord{r})
+}
+
+// writeAudits writes the records Audit kept for the commit, on
+// PostgreSQL: it takes the advisory lock that serialises appends, which
+// the transaction holds until it ends.
+func (tx *Tx) writeAudits(ctx context.Context) error {
+	if len(tx.audits) == 0 {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(auditLockKey)); err != nil {
+		return fmt.Errorf("store: audit: lock: %w", err)
+	}
+	err := tx.appendAudit(ctx, tx.audits)
+	tx.audits = nil
+	return err
+}
+
+// appendAudit chains rs after the last record and inserts them. The
+// caller serialises appends.
+func (tx *Tx) appendAudit(ctx context.Context, rs []AuditRecord) error {
+	seq, prev := int64(0), genesisHash
+	err := tx.queryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: audit: last record: %w", err)
 	}
-	r.Hash = auditHash(r)
+	// The first record is seq 1 after the genesis hash.
+	args := make([]any, 0, 10*len(rs))
+	for _, r := range rs {
+		seq++
+		r.Seq, r.PrevHash = seq, prev
+		r.Hash = auditHash(r)
+		prev = r.Hash
+		args = append(args, r.Seq, r.At, r.Actor, r.OrganisationID, r.Action, r.ObjectType, r.ObjectID, string(r.Detail), r.PrevHash, r.Hash)
+	}
 	_, err = tx.exec(ctx, `
 		INSERT INTO audit_log (seq, at, actor, organisation_id, action, object_type, object_id, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Seq, r.At, r.Actor, r.OrganisationID, r.Action, r.ObjectType, r.ObjectID, string(r.Detail), r.PrevHash, r.Hash)
+		VALUES `+strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", len(rs))[2:], args...)
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", classify(err))
 	}

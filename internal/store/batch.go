@@ -93,8 +93,11 @@ func (db *DB) lead(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}
 	db.prepareMissed(bg, b)
-	close(b.done)
+	// Let the next batch begin before waking this one's writers: waking
+	// them readies many goroutines, and this one may wait a while for a
+	// processor again.
 	db.unlock()
+	close(b.done)
 	return b.err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -59,6 +60,10 @@ func (tx *Tx) AddIncidentEvent(ctx context.Context, e IncidentEvent) (IncidentEv
 	}
 	if e.Actor == "" {
 		return IncidentEvent{}, fmt.Errorf("store: add incident event: actor is required: %w", ErrInvalid)
+	}
+	// The incident first (see LockIncident).
+	if err := tx.LockIncident(ctx, e.IncidentID); err != nil && !errors.Is(err, ErrNotFound) {
+		return IncidentEvent{}, fmt.Errorf("store: add incident event: %w", err)
 	}
 	e.ID = newID()
 	e.At = now()

@@ -265,6 +265,33 @@ func (tx *Tx) GetIncidentForOrg(ctx context.Context, orgID, id string) (Incident
 	return getIncident(ctx, tx.conn, orgID, id, true)
 }
 
+// GetIncidentForUpdate is GetIncidentForOrg that also locks the incident
+// (see LockIncident).
+func (tx *Tx) GetIncidentForUpdate(ctx context.Context, orgID, id string) (Incident, error) {
+	if err := tx.LockIncident(ctx, id); err != nil {
+		return Incident{}, err
+	}
+	return getIncident(ctx, tx.conn, orgID, id, true)
+}
+
+// LockIncident locks the incident until tx ends, on PostgreSQL, so that
+// the transactions that change an incident (its row, its submissions,
+// timeline, assessment or reminders) queue up one behind the other. Each
+// of them takes this lock before any other row lock: then none waits for
+// another while holding a lock that one needs (a deadlock). On SQLite it
+// does nothing: the write transaction holds the whole database. An
+// unknown incident is ErrNotFound on PostgreSQL.
+func (tx *Tx) LockIncident(ctx context.Context, id string) error {
+	if !tx.d.postgres() {
+		return nil
+	}
+	var got string
+	if err := tx.queryRow(ctx, `SELECT id FROM incidents WHERE id = ? FOR UPDATE`, id).Scan(&got); err != nil {
+		return fmt.Errorf("store: lock incident %s: %w", id, notFound(err))
+	}
+	return nil
+}
+
 // IncidentFilter selects the incidents ListIncidents returns. The zero
 // value selects every incident.
 type IncidentFilter struct {

@@ -286,11 +286,15 @@ func txConn(sqlTx *sql.Tx, d dialect, stmts *stmtCache) conn {
 // It must not be used after that function returns.
 type Tx struct {
 	conn
+	// audits are the records Audit keeps for the commit, on PostgreSQL.
+	audits []AuditRecord
 }
 
 // Transact runs fn in a write transaction, committing if fn returns nil and
 // rolling back otherwise (also if fn panics). It returns nil only once the
-// transaction has committed. On SQLite write transactions are serialised,
+// transaction has committed. On PostgreSQL, a transaction the server
+// aborts to break a deadlock or a serialisation failure runs fn again, up
+// to three times in all, so fn must be safe to run again. On SQLite write transactions are serialised,
 // so fn must not call Transact itself nor wait for another writer's
 // Transact to return; reads through the *DB methods are fine but do not see
 // fn's uncommitted writes.
@@ -304,6 +308,29 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.wlock != nil {
 		return db.transactShared(ctx, fn)
 	}
+	for attempt := 1; ; attempt++ {
+		err := db.transactOnce(ctx, fn)
+		if attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// maxAttempts bounds how often Transact runs fn on PostgreSQL when the
+// server aborted the transaction to break a deadlock or a serialisation
+// failure.
+const maxAttempts = 3
+
+// retryable reports whether err is a PostgreSQL deadlock (40P01) or
+// serialisation failure (40001): the transaction was rolled back and may
+// simply run again.
+func retryable(err error) bool {
+	e, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && (e.Code == "40P01" || e.Code == "40001")
+}
+
+// transactOnce is one attempt of Transact on PostgreSQL.
+func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin transaction: %w", err)
@@ -314,7 +341,13 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{conn: txConn(sqlTx, db.d, nil)}); err != nil {
+	tx := &Tx{conn: txConn(sqlTx, db.d, nil)}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	// The audit records last: the audit chain's lock is held from here to
+	// the end of the commit.
+	if err := tx.writeAudits(ctx); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

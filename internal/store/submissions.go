@@ -66,35 +66,17 @@ func (tx *Tx) CreateSubmission(ctx context.Context, s Submission) (_ Submission,
 	case len(s.IdempotencyKey) > MaxIdempotencyKeyLen:
 		return Submission{}, false, fmt.Errorf("store: create submission: idempotency key longer than %d bytes: %w", MaxIdempotencyKeyLen, ErrInvalid)
 	}
-	var orgID string
-	err = tx.queryRow(ctx, `SELECT organisation_id FROM incidents WHERE id = ? AND organisation_id = ?`+tx.d.forUpdate(),
-		s.IncidentID, s.OrganisationID).Scan(&orgID)
-	if err != nil {
-		return Submission{}, false, fmt.Errorf("store: create submission: incident %s: %w", s.IncidentID, notFound(err))
+	if tx.d.postgres() {
+		// Lock the incident first: writers of its chains queue up here.
+		var orgID string
+		err := tx.queryRow(ctx, `SELECT organisation_id FROM incidents WHERE id = ? AND organisation_id = ?`+tx.d.forUpdate(),
+			s.IncidentID, s.OrganisationID).Scan(&orgID)
+		if err != nil {
+			return Submission{}, false, fmt.Errorf("store: create submission: incident %s: %w", s.IncidentID, notFound(err))
+		}
 	}
 	sum := sha256.Sum256(s.Body)
 	s.SHA256 = hex.EncodeToString(sum[:])
-
-	if s.IdempotencyKey != "" {
-		prev, err := lookupSubmissionByKey(ctx, tx.conn, s.OrganisationID, s.IdempotencyKey)
-		switch {
-		case err == nil:
-			if prev.IncidentID != s.IncidentID || prev.Report != s.Report || prev.SHA256 != s.SHA256 {
-				return Submission{}, false, fmt.Errorf("store: create submission: idempotency key was used for a different request: %w", ErrConflict)
-			}
-			return prev, false, nil
-		case !errors.Is(err, ErrNotFound):
-			return Submission{}, false, err
-		}
-	}
-
-	var latest sql.NullString
-	err = tx.queryRow(ctx, `SELECT s.id FROM submissions s WHERE s.incident_id = ? AND s.report = ? AND `+chainHead,
-		s.IncidentID, s.Report).Scan(&latest)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Submission{}, false, fmt.Errorf("store: create submission: latest %s: %w", s.Report, err)
-	}
-	s.SupersedesID = latest.String
 	s.ID = newID()
 	s.SubmittedAt = now()
 	if !s.DueAt.IsZero() {
@@ -105,16 +87,48 @@ func (tx *Tx) CreateSubmission(ctx context.Context, s Submission) (_ Submission,
 		v := *s.OnTime
 		s.OnTime, onTime = &v, v
 	}
-	_, err = tx.exec(ctx, `
+	// One statement in the usual case: the head of the report's chain is
+	// looked up as the row is inserted, the foreign key checks that the
+	// incident belongs to the organisation, and a used idempotency key
+	// inserts nothing (then the checks below say why).
+	var supersedes sql.NullString
+	err = tx.queryRow(ctx, `
 		INSERT INTO submissions (id, incident_id, organisation_id, report, body, sha256, submitted_at,
 			submitted_by, due_at, on_time, supersedes_id, idempotency_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			(SELECT s.id FROM submissions s WHERE s.incident_id = ? AND s.report = ? AND `+chainHead+`), ?)
+		ON CONFLICT (organisation_id, idempotency_key) DO NOTHING
+		RETURNING supersedes_id`,
 		s.ID, s.IncidentID, s.OrganisationID, s.Report, string(s.Body), s.SHA256, s.SubmittedAt,
-		s.SubmittedBy, nullTime(s.DueAt), onTime, nullString(s.SupersedesID), nullString(s.IdempotencyKey))
-	if err != nil {
-		return Submission{}, false, fmt.Errorf("store: create submission: %w", classify(err))
+		s.SubmittedBy, nullTime(s.DueAt), onTime, s.IncidentID, s.Report, nullString(s.IdempotencyKey)).Scan(&supersedes)
+	switch {
+	case err == nil:
+		s.SupersedesID = supersedes.String
+		return s, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		err = classify(err)
+		if errors.Is(err, ErrNotFound) { // the foreign key to the incident
+			return Submission{}, false, fmt.Errorf("store: create submission: incident %s: %w", s.IncidentID, err)
+		}
+		return Submission{}, false, fmt.Errorf("store: create submission: %w", err)
 	}
-	return s, true, nil
+	// The idempotency key was used before: by this request (a retry) or by
+	// another one. An incident that is not the organisation's is not found
+	// either way.
+	var orgID string
+	err = tx.queryRow(ctx, `SELECT organisation_id FROM incidents WHERE id = ? AND organisation_id = ?`,
+		s.IncidentID, s.OrganisationID).Scan(&orgID)
+	if err != nil {
+		return Submission{}, false, fmt.Errorf("store: create submission: incident %s: %w", s.IncidentID, notFound(err))
+	}
+	prev, err := lookupSubmissionByKey(ctx, tx.conn, s.OrganisationID, s.IdempotencyKey)
+	if err != nil {
+		return Submission{}, false, err
+	}
+	if prev.IncidentID != s.IncidentID || prev.Report != s.Report || prev.SHA256 != s.SHA256 {
+		return Submission{}, false, fmt.Errorf("store: create submission: idempotency key was used for a different request: %w", ErrConflict)
+	}
+	return prev, false, nil
 }
 
 // CreateSubmission stores a submission in its own transaction; see
