@@ -80,6 +80,8 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 
 	authed("DELETE /api/v1/session", s.deleteSession)
 	authed("GET /api/v1/me", s.getMe)
+	authed("PATCH /api/v1/me", s.updateMe)
+	authed("POST /api/v1/me/password", s.changePassword)
 	authed("POST /api/v1/assessments", s.createAssessment)
 
 	authed("POST /api/v1/organisations", s.createOrganisation)
@@ -89,6 +91,8 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("POST /api/v1/users", s.createUser)
 	authed("GET /api/v1/users", s.listUsers)
 	authed("GET /api/v1/users/{id}", s.getUser)
+	authed("PATCH /api/v1/users/{id}", s.updateUser)
+	authed("PUT /api/v1/users/{id}/password", s.setUserPassword)
 
 	authed("POST /api/v1/teams", s.createTeam)
 	authed("GET /api/v1/teams", s.listTeams)

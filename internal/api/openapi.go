@@ -73,6 +73,10 @@ var operations = []operation{
 		status: 204, errors: []int{400}},
 	{method: "GET", path: "/api/v1/me", id: "getMe", summary: "The caller: user or API token, organisation and role.",
 		response: reflect.TypeFor[Me](), status: 200},
+	{method: "PATCH", path: "/api/v1/me", id: "updateMe", summary: "Change the signed-in user's display name and preferences: locale (two-letter UI language) and time_zone (IANA name); absent fields stay, an empty string means the node's default. 403 for an API token.",
+		request: reflect.TypeFor[UpdateMeRequest](), response: reflect.TypeFor[Me](), status: 200, errors: []int{400, 413, 415}},
+	{method: "POST", path: "/api/v1/me/password", id: "changePassword", summary: "Change the signed-in user's password, giving the current one (wrong ones count against the sign-in limits: 429 with Retry-After). The new one must have at least 12 characters. The user's other sessions end. 403 for an API token.",
+		request: reflect.TypeFor[ChangePasswordRequest](), status: 204, errors: []int{400, 409, 413, 415, 429}},
 
 	{method: "POST", path: "/api/v1/assessments", id: "createAssessment", summary: "Assess facts: which regimes apply, which reports are due when, whom to route to, and why. Stateless.",
 		request: reflect.TypeFor[rules.Facts](), response: reflect.TypeFor[rules.Result](), status: 200, errors: []int{400, 413, 415}},
@@ -90,6 +94,10 @@ var operations = []operation{
 		response: reflect.TypeFor[Page[User]](), status: 200, errors: []int{400, 404}, query: pagedOrgs},
 	{method: "GET", path: "/api/v1/users/{id}", id: "getUser", summary: "One user (the caller, or as for listUsers).",
 		response: reflect.TypeFor[User](), status: 200, errors: []int{404}},
+	{method: "PATCH", path: "/api/v1/users/{id}", id: "updateUser", summary: "Change a user's display name, role or disabled flag (entity_admin for the entity's users, with entity roles; node_admin for anyone). Disabling ends the user's sessions and revokes the API tokens they created. Nobody disables themselves (403); the last active node_admin cannot be demoted or disabled (409).",
+		request: reflect.TypeFor[UpdateUserRequest](), response: reflect.TypeFor[User](), status: 200, errors: []int{400, 404, 409, 413, 415}},
+	{method: "PUT", path: "/api/v1/users/{id}/password", id: "setUserPassword", summary: "Set a user's password (as for updateUser). The user's sessions end. The password must have at least 12 characters.",
+		request: reflect.TypeFor[SetPasswordRequest](), status: 204, errors: []int{400, 404, 413, 415}},
 
 	{method: "POST", path: "/api/v1/teams", id: "createTeam", summary: "Create a team of the authority (authority_supervisor, node_admin).",
 		request: reflect.TypeFor[CreateTeamRequest](), response: reflect.TypeFor[Team](), status: 201, errors: []int{400, 409, 413, 415}},
