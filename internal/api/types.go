@@ -34,12 +34,12 @@ func organisationOf(o store.Organisation) Organisation {
 
 // User is a person who signs in.
 type User struct {
-	ID             string    `json:"id"`
-	OrganisationID string    `json:"organisation_id"`
-	Email          string    `json:"email"`
-	DisplayName    string    `json:"display_name"`
-	Role           string    `json:"role"`
-	Disabled       bool      `json:"disabled"`
+	ID             string `json:"id"`
+	OrganisationID string `json:"organisation_id"`
+	Email          string `json:"email"`
+	DisplayName    string `json:"display_name"`
+	Role           string `json:"role"`
+	Disabled       bool   `json:"disabled"`
 	// Locale is the user's UI language (two letters); empty: the node's
 	// default.
 	Locale string `json:"locale"`
