@@ -87,6 +87,7 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("POST /api/v1/organisations", s.createOrganisation)
 	authed("GET /api/v1/organisations", s.listOrganisations)
 	authed("GET /api/v1/organisations/{id}", s.getOrganisation)
+	authed("PATCH /api/v1/organisations/{id}", s.updateOrganisation)
 
 	authed("POST /api/v1/users", s.createUser)
 	authed("GET /api/v1/users", s.listUsers)

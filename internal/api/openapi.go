@@ -87,6 +87,8 @@ var operations = []operation{
 		response: reflect.TypeFor[Page[Organisation]](), status: 200, errors: []int{400}, query: paged},
 	{method: "GET", path: "/api/v1/organisations/{id}", id: "getOrganisation", summary: "One organisation: any for authority roles, their own for entity users.",
 		response: reflect.TypeFor[Organisation](), status: 200, errors: []int{404}},
+	{method: "PATCH", path: "/api/v1/organisations/{id}", id: "updateOrganisation", summary: "Change an organisation: name, member_state and profile (node_admin, any organisation), or the profile alone (entity_admin, their own entity). The profile is validated as on registration; the Member State follows it. Incidents keep the facts they were reported with.",
+		request: reflect.TypeFor[UpdateOrganisationRequest](), response: reflect.TypeFor[Organisation](), status: 200, errors: []int{400, 404, 413, 415}},
 
 	{method: "POST", path: "/api/v1/users", id: "createUser", summary: "Create a user (entity_admin for the entity, node_admin for any organisation). The password must have at least 12 characters.",
 		request: reflect.TypeFor[CreateUserRequest](), response: reflect.TypeFor[User](), status: 201, errors: []int{400, 404, 409, 413, 415}},
