@@ -128,6 +128,8 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("POST /api/v1/incidents/{id}/intermediate-requests", s.requestIntermediate)
 	authed("POST /api/v1/incidents/{id}/feedback", s.giveFeedback)
 
+	authed("GET /api/v1/stats", s.getStats)
+
 	authed("GET /api/v1/notifications", s.listNotifications)
 	authed("POST /api/v1/notifications/{id}/read", s.readNotification)
 

@@ -164,6 +164,9 @@ var operations = []operation{
 	{method: "POST", path: "/api/v1/incidents/{id}/feedback", id: "giveFeedback", summary: "Give the entity feedback (authority roles); fulfils the initial feedback of NIS2 Art 23(5). The entity is notified.",
 		request: reflect.TypeFor[TextRequest](), response: reflect.TypeFor[EventResult](), status: 201, errors: []int{400, 404, 413, 415}},
 
+	{method: "GET", path: "/api/v1/stats", id: "getStats", summary: "Dashboard figures over the incidents the caller sees (authority roles: every incident; entities: their own): counts by state, sector and regime, the number with an overdue report and the first 100 of those, longest overdue first. Reads by the authority are audited.",
+		response: reflect.TypeFor[Stats](), status: 200},
+
 	{method: "GET", path: "/api/v1/notifications", id: "listNotifications", summary: "The caller's organisation's notifications, newest first.",
 		response: reflect.TypeFor[Page[Notification]](), status: 200, errors: []int{400}, query: []string{"unread", "limit", "offset"}},
 	{method: "POST", path: "/api/v1/notifications/{id}/read", id: "readNotification", summary: "Mark a notification of the caller's organisation read; idempotent.",
