@@ -125,7 +125,7 @@ var operations = []operation{
 
 	{method: "POST", path: "/api/v1/incidents", id: "createIncident", summary: "Report an incident, near miss or cyber threat with its facts (entity roles). Without facts.entity the organisation's profile is used. Answers the incident and its assessment: which reports are due when.",
 		request: reflect.TypeFor[CreateIncidentRequest](), response: reflect.TypeFor[IncidentView](), status: 201, errors: []int{400, 413, 415}},
-	{method: "GET", path: "/api/v1/incidents", id: "listIncidents", summary: "The incident queue, ordered by the next due report (incidents with nothing due last): every incident for authority roles, their own for entities.",
+	{method: "GET", path: "/api/v1/incidents", id: "listIncidents", summary: "The incident queue, ordered by the next due report (incidents with nothing due last): every incident for authority roles, their own for entities. Reads by the authority are audited with their filters.",
 		response: reflect.TypeFor[IncidentPage](), status: 200, errors: []int{400}, query: queue},
 	{method: "GET", path: "/api/v1/incidents/{id}", id: "getIncident", summary: "An incident with its latest assessment. Reads by the authority are audited.",
 		response: reflect.TypeFor[IncidentView](), status: 200, errors: []int{404}},
