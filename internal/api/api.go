@@ -250,6 +250,7 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
+// writeJSON sends v as compact JSON with the status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -257,7 +258,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }
