@@ -80,15 +80,20 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 
 	authed("DELETE /api/v1/session", s.deleteSession)
 	authed("GET /api/v1/me", s.getMe)
+	authed("PATCH /api/v1/me", s.updateMe)
+	authed("POST /api/v1/me/password", s.changePassword)
 	authed("POST /api/v1/assessments", s.createAssessment)
 
 	authed("POST /api/v1/organisations", s.createOrganisation)
 	authed("GET /api/v1/organisations", s.listOrganisations)
 	authed("GET /api/v1/organisations/{id}", s.getOrganisation)
+	authed("PATCH /api/v1/organisations/{id}", s.updateOrganisation)
 
 	authed("POST /api/v1/users", s.createUser)
 	authed("GET /api/v1/users", s.listUsers)
 	authed("GET /api/v1/users/{id}", s.getUser)
+	authed("PATCH /api/v1/users/{id}", s.updateUser)
+	authed("PUT /api/v1/users/{id}/password", s.setUserPassword)
 
 	authed("POST /api/v1/teams", s.createTeam)
 	authed("GET /api/v1/teams", s.listTeams)
@@ -109,6 +114,10 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("POST /api/v1/incidents/{id}/reports/{report}", s.submitReport)
 	authed("GET /api/v1/incidents/{id}/reports", s.listReports)
 	authed("GET /api/v1/incidents/{id}/reports/{submission_id}", s.getReport)
+	authed("PUT /api/v1/incidents/{id}/drafts/{report}", s.putDraft)
+	authed("GET /api/v1/incidents/{id}/drafts", s.listDrafts)
+	authed("GET /api/v1/incidents/{id}/drafts/{report}", s.getDraft)
+	authed("DELETE /api/v1/incidents/{id}/drafts/{report}", s.deleteDraft)
 	authed("POST /api/v1/incidents/{id}/handling-ended", s.handlingEnded)
 	authed("POST /api/v1/incidents/{id}/messages", s.postMessage)
 	authed("GET /api/v1/incidents/{id}/timeline", s.getTimeline)
@@ -118,6 +127,8 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("POST /api/v1/incidents/{id}/notes", s.postNote)
 	authed("POST /api/v1/incidents/{id}/intermediate-requests", s.requestIntermediate)
 	authed("POST /api/v1/incidents/{id}/feedback", s.giveFeedback)
+
+	authed("GET /api/v1/stats", s.getStats)
 
 	authed("GET /api/v1/notifications", s.listNotifications)
 	authed("POST /api/v1/notifications/{id}/read", s.readNotification)
@@ -239,6 +250,7 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
+// writeJSON sends v as compact JSON with the status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -246,7 +258,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -88,6 +88,9 @@ func TestIncidentIsolation(t *testing.T) {
 	if subs, _ := f.db.ListSubmissions(ctx, inc.ID, store.Page{}); len(subs) != 1 {
 		t.Errorf("%d submissions on A's incident, want 1", len(subs))
 	}
+	if ds, _ := f.db.ListDrafts(ctx, f.entity.ID, inc.ID); len(ds) != 0 {
+		t.Errorf("%d drafts on A's incident, want none", len(ds))
+	}
 	if evs, _ := f.db.ListIncidentEvents(ctx, inc.ID, true, store.Page{}); len(evs) != 0 {
 		t.Errorf("%d timeline entries on A's incident, want none", len(evs))
 	}

@@ -483,8 +483,33 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) error {
 	if next != "" {
 		out.Next = &next
 	}
+	if err := s.auditReads(ctx, p, queueRead(f, limit, len(out.Items))); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// queueRead is the audit record of a read of the queue: the filters, as
+// the store applied them, and how many incidents the page held.
+func queueRead(f store.IncidentFilter, limit, returned int) store.AuditEvent {
+	d := map[string]any{"limit": limit, "returned": returned}
+	if len(f.States) > 0 {
+		d["state"] = f.States
+	}
+	if len(f.Kinds) > 0 {
+		d["kind"] = f.Kinds
+	}
+	for name, v := range map[string]string{"sector": f.Sector, "regime": f.Regime, "assigned_user": f.AssignedUserID,
+		"assigned_team": f.AssignedTeamID, "organisation": f.OrganisationID, "next": f.After} {
+		if v != "" {
+			d[name] = v
+		}
+	}
+	if f.Overdue {
+		d["overdue"] = true
+	}
+	return store.AuditEvent{Action: "incident.list", OrganisationID: f.OrganisationID, ObjectType: "incident", Detail: d}
 }
 
 // listParam splits repeated and comma-separated query values.

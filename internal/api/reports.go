@@ -152,6 +152,9 @@ func (s *Server) fileReport(ctx context.Context, tx *store.Tx, p *Principal, inc
 	if limit != nil && *sub.OnTime == sub.SubmittedAt.After(*limit) {
 		return store.Submission{}, false, rules.Result{}, errRejudge
 	}
+	if err := tx.DiscardDraft(ctx, sub.IncidentID, sub.Report); err != nil {
+		return store.Submission{}, false, rules.Result{}, err
+	}
 	err = tx.Audit(ctx, store.AuditEvent{Actor: p.Actor(), OrganisationID: sub.OrganisationID, Action: "report.submit",
 		ObjectType: "submission", ObjectID: sub.ID, Detail: map[string]any{"incident_id": sub.IncidentID, "report": sub.Report,
 			"sha256": sub.SHA256, "supersedes_id": sub.SupersedesID, "on_time": sub.OnTime}})

@@ -34,18 +34,24 @@ func organisationOf(o store.Organisation) Organisation {
 
 // User is a person who signs in.
 type User struct {
-	ID             string    `json:"id"`
-	OrganisationID string    `json:"organisation_id"`
-	Email          string    `json:"email"`
-	DisplayName    string    `json:"display_name"`
-	Role           string    `json:"role"`
-	Disabled       bool      `json:"disabled"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             string `json:"id"`
+	OrganisationID string `json:"organisation_id"`
+	Email          string `json:"email"`
+	DisplayName    string `json:"display_name"`
+	Role           string `json:"role"`
+	Disabled       bool   `json:"disabled"`
+	// Locale is the user's UI language (two letters); empty: the node's
+	// default.
+	Locale string `json:"locale"`
+	// TimeZone is the IANA time zone the user's times are shown in;
+	// empty: the node's default.
+	TimeZone  string    `json:"time_zone"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func userOf(u store.User) User {
 	return User{ID: u.ID, OrganisationID: u.OrganisationID, Email: u.Email, DisplayName: u.DisplayName,
-		Role: string(u.Role), Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+		Role: string(u.Role), Disabled: u.Disabled, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt}
 }
 
 // Team is a named group of the authority's users.

@@ -93,6 +93,7 @@ func usage(w io.Writer) {
 		{"NISNET_SMTP_HOST", "SMTP relay for e-mail reminders (--smtp-host; also _PORT, _FROM, _USER, _REQUIRE_TLS)"},
 		{"NISNET_SMTP_PASSWORD", "SMTP password, from the environment only"},
 		{"NISNET_NO_WORKER", "run no reminder worker in this process (--no-worker)"},
+		{"NISNET_OPTIONS", "JSON file of the node's readings of the law's ambiguities (--options)"},
 	} {
 		fmt.Fprintf(&b, "  %-22s %s\n", e[0], e[1])
 	}

@@ -1,16 +1,22 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/calendar"
 	"github.com/nisnet-eu/nisnet/internal/mail"
+	"github.com/nisnet-eu/nisnet/internal/rules"
 	"github.com/nisnet-eu/nisnet/internal/store"
 )
 
@@ -34,6 +40,11 @@ type Config struct {
 	SMTP mail.Config
 	// NoWorker: this process runs no background worker (see worker.go).
 	NoWorker bool
+	// OptionsFile is a JSON file of rules.Options: the node's readings of
+	// the law's ambiguities. Empty: the documented defaults.
+	OptionsFile string
+	// Options are the readings loaded from OptionsFile by validate.
+	Options rules.Options
 }
 
 // configFromEnv returns the defaults, overridden by the environment.
@@ -49,6 +60,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	set(&c.DB, "NISNET_DB")
 	set(&c.NodeMemberState, "NISNET_MEMBER_STATE")
 	set(&c.NodeName, "NISNET_NODE_NAME")
+	set(&c.OptionsFile, "NISNET_OPTIONS")
 	if v := getenv("NISNET_SECURE_COOKIES"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -74,7 +86,78 @@ func (c *Config) nodeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.NodeName, "node-name", c.NodeName, "name of the authority organisation, used when the node creates it (env NISNET_NODE_NAME)")
 }
 
-// validate checks the configuration.
+// optionsFlag registers the flag naming the options file.
+func (c *Config) optionsFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.OptionsFile, "options", c.OptionsFile, "JSON file of the node's readings of the law's ambiguities (rules options: period_reading, month_clock, …); defaults when empty (env NISNET_OPTIONS)")
+}
+
+// maxOptionsBytes bounds the options file.
+const maxOptionsBytes = 64 << 10
+
+// loadOptions reads a JSON object of rules.Options strictly: unknown
+// fields, values of the wrong type, readings the engine does not know and
+// trailing data are errors that name the field.
+func loadOptions(file string) (rules.Options, error) {
+	var o rules.Options
+	f, err := os.Open(file)
+	if err != nil {
+		return o, fmt.Errorf("--options: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxOptionsBytes+1))
+	if err != nil {
+		return o, fmt.Errorf("--options %s: %w", file, err)
+	}
+	if len(b) > maxOptionsBytes {
+		return o, fmt.Errorf("--options %s: larger than %d bytes", file, maxOptionsBytes)
+	}
+	var names []string
+	for _, r := range rules.OptionDocs() {
+		names = append(names, r.Option)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil {
+		var (
+			te *json.UnmarshalTypeError
+			se *json.SyntaxError
+		)
+		switch msg := strings.TrimPrefix(err.Error(), "json: "); {
+		case errors.As(err, &te) && te.Field == "":
+			return o, fmt.Errorf("--options %s: want a JSON object of options, not %s", file, te.Value)
+		case errors.As(err, &te):
+			return o, fmt.Errorf("--options %s: %s: want a string, not %s", file, te.Field, te.Value)
+		case errors.As(err, &se):
+			return o, fmt.Errorf("--options %s: malformed JSON at byte %d: %v", file, se.Offset, se)
+		case strings.HasPrefix(msg, "unknown field "):
+			return o, fmt.Errorf("--options %s: %s; the options are %s", file, msg, strings.Join(names, ", "))
+		case errors.Is(err, io.EOF):
+			return o, fmt.Errorf("--options %s: empty; want a JSON object such as {\"period_reading\": \"exact\"}", file)
+		default:
+			return o, fmt.Errorf("--options %s: %s", file, msg)
+		}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return o, fmt.Errorf("--options %s: unexpected data after the JSON object", file)
+	}
+	// The engine checks the readings when it validates facts: keep its
+	// verdict on the options only.
+	facts := rules.Facts{Now: time.Now(), Options: o}
+	if ferr, ok := errors.AsType[*rules.FieldErrors](facts.Validate()); ok {
+		var problems []string
+		for _, fe := range ferr.List {
+			if name, ok := strings.CutPrefix(fe.Field, "options."); ok {
+				problems = append(problems, name+": "+fe.Message)
+			}
+		}
+		if len(problems) > 0 {
+			return o, fmt.Errorf("--options %s: %s", file, strings.Join(problems, "; "))
+		}
+	}
+	return o, nil
+}
+
+// validate checks the configuration and loads the options file.
 func (c *Config) validate() error {
 	if _, ok := calendar.LookupMemberState(c.NodeMemberState); !ok {
 		if c.NodeMemberState == "GR" {
@@ -90,6 +173,13 @@ func (c *Config) validate() error {
 	}
 	if len(c.NodeName) > 200 {
 		return fmt.Errorf("--node-name: at most 200 bytes")
+	}
+	if c.OptionsFile != "" {
+		o, err := loadOptions(c.OptionsFile)
+		if err != nil {
+			return err
+		}
+		c.Options = o
 	}
 	return c.validateMail()
 }

@@ -31,6 +31,7 @@ func parseServe(args []string, env Env) (Config, error) {
 	fs.StringVar(&c.Holidays, "holidays", "", "holiday calendar update file merged over the built-in one")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "TLS is terminated by a proxy in front: make session cookies Secure and __Host- prefixed (env NISNET_SECURE_COOKIES)")
 	c.workerFlags(fs)
+	c.optionsFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
@@ -48,7 +49,8 @@ func Handler(cfg Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
 		return nil, fmt.Errorf("vocabularies: %w", err)
 	}
 	mux := http.NewServeMux()
-	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies, MemberState: cfg.NodeMemberState}
+	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies, MemberState: cfg.NodeMemberState,
+		Options: cfg.Options}
 	srv.Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

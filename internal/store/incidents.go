@@ -369,7 +369,7 @@ func (db *DB) ListIncidents(ctx context.Context, f IncidentFilter, p Page) (item
 		if at.IsZero() {
 			at = now()
 		}
-		cond(`(a.overdue = ? OR a.next_due_at <= ?)`, true, at)
+		cond(overdueCondition, true, at)
 	}
 	if f.After != "" {
 		c, err := parseIncidentCursor(f.After)

@@ -27,7 +27,13 @@ type User struct {
 	Role           Role
 	PasswordHash   string // argon2id PHC string (see package auth); empty: no password sign-in
 	Disabled       bool
-	CreatedAt      time.Time
+	// Locale is the user's UI language, a two-letter code; empty: the
+	// node's default.
+	Locale string
+	// TimeZone is the IANA time zone times are shown in; empty: the
+	// node's default.
+	TimeZone  string
+	CreatedAt time.Time
 }
 
 // Team is a named group of users within one organisation.
@@ -53,9 +59,9 @@ func (tx *Tx) CreateUser(ctx context.Context, u User) (User, error) {
 		return User{}, fmt.Errorf("store: create user: empty email")
 	}
 	_, err := tx.exec(ctx, `
-		INSERT INTO users (id, organisation_id, email, display_name, role, password_hash, disabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.OrganisationID, u.Email, u.DisplayName, string(u.Role), u.PasswordHash, u.Disabled, u.CreatedAt)
+		INSERT INTO users (id, organisation_id, email, display_name, role, password_hash, disabled, locale, time_zone, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.OrganisationID, u.Email, u.DisplayName, string(u.Role), u.PasswordHash, u.Disabled, u.Locale, u.TimeZone, u.CreatedAt)
 	if err != nil {
 		return User{}, fmt.Errorf("store: create user: %w", classify(err))
 	}
@@ -67,7 +73,7 @@ func (db *DB) CreateUser(ctx context.Context, u User) (User, error) {
 	return transact(ctx, db, func(tx *Tx) (User, error) { return tx.CreateUser(ctx, u) })
 }
 
-const userColumns = `id, organisation_id, email, display_name, role, password_hash, disabled, created_at`
+const userColumns = `id, organisation_id, email, display_name, role, password_hash, disabled, locale, time_zone, created_at`
 
 func scanUser(row scanner) (User, error) {
 	var (
@@ -75,7 +81,7 @@ func scanUser(row scanner) (User, error) {
 		role string
 	)
 	err := row.Scan(&u.ID, &u.OrganisationID, &u.Email, &u.DisplayName, &role,
-		&u.PasswordHash, &u.Disabled, scanTime(&u.CreatedAt))
+		&u.PasswordHash, &u.Disabled, &u.Locale, &u.TimeZone, scanTime(&u.CreatedAt))
 	u.Role = Role(role)
 	return u, err
 }
@@ -222,7 +228,7 @@ func (db *DB) RemoveTeamMember(ctx context.Context, teamID, userID string) error
 func (db *DB) ListTeamMembers(ctx context.Context, teamID string, p Page) ([]User, error) {
 	limit, offset := p.bounds()
 	out, err := queryAll(ctx, db.reader(), scanUser, `
-		SELECT u.id, u.organisation_id, u.email, u.display_name, u.role, u.password_hash, u.disabled, u.created_at
+		SELECT `+qualify("u", userColumns)+`
 		FROM team_members m JOIN users u ON u.id = m.user_id
 		WHERE m.team_id = ?
 		ORDER BY m.created_at, u.id`+db.d.limitOffset(), teamID, limit, offset)
