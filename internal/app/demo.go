@@ -170,6 +170,42 @@ func seedDemo(ctx context.Context, cfg Config, db *store.DB) (demoInfo, error) {
 	return info, err
 }
 
+// DemoUser is a user that the demo seeds.
+type DemoUser struct {
+	Email, Name string
+	Role        store.Role
+}
+
+// DemoData tells how to use the demo data that SeedDemo wrote.
+type DemoData struct {
+	Password string     // every demo user's password
+	Users    []DemoUser // in the order the demo prints them
+	// Token is a new API token of Example DNS B.V.'s SIEM
+	// (entity_reporter); SeedDemo revokes the ones of earlier calls.
+	Token string
+	// IncidentID and IncidentReference name the DNS provider's incident,
+	// whose NIS2 early warning is overdue.
+	IncidentID, IncidentReference string
+}
+
+// SeedDemo writes the data of `nisnet demo` to db — the authority with its
+// staff, three entities, their users and incidents in three states — or,
+// when db holds the data of an earlier call, finds it; any other data is
+// refused. Either way it issues a new API token. cfg supplies the node's
+// Member State, authority name and holiday calendar. The reminder worker is
+// not started: the caller runs it if it wants the overdue reminder.
+func SeedDemo(ctx context.Context, cfg Config, db *store.DB) (DemoData, error) {
+	info, err := seedDemo(ctx, cfg, db)
+	if err != nil {
+		return DemoData{}, err
+	}
+	d := DemoData{Password: demoPassword, Token: info.token, IncidentID: info.incidentID, IncidentReference: info.reference}
+	for _, u := range demoUsers {
+		d.Users = append(d.Users, DemoUser{Email: u.email, Name: u.name, Role: u.role})
+	}
+	return d, nil
+}
+
 // findDemo finds the DNS provider's incident of an earlier demo start.
 func findDemo(ctx context.Context, db *store.DB) (demoInfo, error) {
 	refuse := errors.New("the database holds data that is not the demo's; the demo seeds only an empty database (give it another --data directory)")
