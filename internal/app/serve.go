@@ -52,6 +52,13 @@ func Handler(cfg Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
 	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies, MemberState: cfg.NodeMemberState,
 		Options: cfg.Options}
 	srv.Routes(mux)
+	ui, err := newUI(cfg, mux, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := ui.Routes(mux); err != nil {
+		return nil, err
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
