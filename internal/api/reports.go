@@ -93,21 +93,8 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	writeCompactJSON(w, status, SubmissionResult{Receipt: receiptOf(sub), Obligations: res.Obligations})
+	writeJSON(w, status, SubmissionResult{Receipt: receiptOf(sub), Obligations: res.Obligations})
 	return nil
-}
-
-// writeCompactJSON is writeJSON without the indentation, for the answer to
-// a submission: under load, indenting the obligations took longer than
-// encoding them.
-func writeCompactJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if w.Header().Get("Cache-Control") == "" {
-		w.Header().Set("Cache-Control", "no-store")
-	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // fileReport stores a report inside tx: the submission with its due
