@@ -279,8 +279,7 @@ func (l *limitedBuffer) String() string {
 	return l.buf.String()
 }
 
-// errTimeout wraps a step's deadline error so the message says which
-// deadline.
+// stepError says which deadline a step's deadline error is.
 func stepError(err error, d time.Duration) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("not done within %s (%w)", d, err)

@@ -125,6 +125,10 @@ func pages(t *testing.T) string {
 		<input aria-label="Team" name="team">
 		<select id="lang" name="lang"><option value="en">English</option><option value="nl">Nederlands</option></select>
 		<button type="submit">Sign in</button></form></main>`)
+	mux.HandleFunc("GET /language", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>language</title><link rel="icon" href="data:,"><p id="al">%s</p>`, html.EscapeString(r.Header.Get("Accept-Language")))
+	})
 	mux.HandleFunc("GET /echo", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><title>echo</title><link rel="icon" href="data:,"><pre id="q">%s</pre>`, html.EscapeString(r.URL.Query().Encode()))
@@ -160,6 +164,22 @@ func TestJavaScriptSwitch(t *testing.T) {
 	nojs.Navigate(t, base+"/script?again")
 	if got := nojs.Text(t, "#out"); got != "static" {
 		t.Errorf("without JavaScript, second page: #out %q, want static", got)
+	}
+}
+
+func TestTabOptions(t *testing.T) {
+	base := pages(t)
+	b := New(t)
+	p := b.NewTab(t, WithAcceptLanguage("nl-NL,nl;q=0.9"), WithTimezone("Europe/Amsterdam"), WithViewport(360, 740))
+	p.Navigate(t, base+"/language")
+	if got := p.Text(t, "#al"); got != "nl-NL,nl;q=0.9" {
+		t.Errorf("Accept-Language %q", got)
+	}
+	if got := Eval[string](t, p, "Intl.DateTimeFormat().resolvedOptions().timeZone"); got != "Europe/Amsterdam" {
+		t.Errorf("time zone %q", got)
+	}
+	if got := Eval[int](t, p, "window.innerWidth"); got != 360 {
+		t.Errorf("viewport width %d, want 360", got)
 	}
 }
 

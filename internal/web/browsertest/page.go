@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -554,6 +553,3 @@ func writeArtifact(t testing.TB, name string, data []byte) (string, error) {
 
 // JavaScript reports whether the tab runs the page's scripts.
 func (p *Page) JavaScript() bool { return p.js }
-
-// String names the tab in messages.
-func (p *Page) String() string { return "tab " + strconv.Quote(p.location()) }
