@@ -457,7 +457,7 @@ func (u *UI) authorityIncident(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	if done := r.URL.Query().Get("done"); has(anActions, done) {
-		d.Done = v.T("an.done." + done)
+		d.Done = v.T("an.done." + strings.ReplaceAll(done, "-", "_"))
 	}
 	v.Title, v.Nav = d.Inc.Reference+" · "+d.Inc.Title, "incidents"
 	u.render(w, http.StatusOK, "incident_authority", v, d)
