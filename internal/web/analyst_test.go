@@ -172,7 +172,10 @@ func TestAnalystTriage(t *testing.T) {
 	p.Select(t, "#f-tlp", "TLP:AMBER")
 	p.Select(t, "#f-impact_severity", "yellow")
 	p.ClickNavigate(t, "#form-classification button[type=submit]")
-	if got := p.Text(t, ".an-facts"); !strings.Contains(got, "TLP:AMBER") || !strings.Contains(got, "Yellow") || !strings.Contains(got, "System Compromise") {
+	if got := p.Text(t, ".an-facts .tlp"); got != "TLP:AMBER" {
+		t.Errorf("after classifying the TLP badge shows %q", got)
+	}
+	if got := p.Text(t, ".an-facts"); !strings.Contains(got, "Yellow") || !strings.Contains(got, "System Compromise") {
 		t.Errorf("after classifying the header shows:\n%s", got)
 	}
 	// Assign to themselves.
