@@ -477,3 +477,45 @@ func anSetValue(sel, value string) chromedp.Action[chromedp.Void] {
 func anSetOption(sel, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.add(new Option(%q, %q)); s.value = %q; })()`, sel, value, value, value))
 }
+
+// TestAnalystPagesTranslated renders the analyst's pages, with every kind
+// of timeline entry, in each language: no message key is missing.
+func TestAnalystPagesTranslated(t *testing.T) {
+	node := browsertest.StartNode(t)
+	id := node.Demo.IncidentID
+	api := anSignInAPI(t, node, "analyst@csirt.example")
+	api.do(http.MethodPost, "/api/v1/incidents/"+id+"/feedback", map[string]string{"text": "Isolate the resolvers."}, nil, http.StatusCreated)
+	api.do(http.MethodPost, "/api/v1/incidents/"+id+"/notes", map[string]string{"text": "<script>alert(1)</script>"}, nil, http.StatusCreated)
+	api.do(http.MethodPost, "/api/v1/incidents/"+id+"/intermediate-requests", map[string]any{"regime": "nis2",
+		"due_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339), "message": "Status, please."}, nil, http.StatusCreated)
+	api.do(http.MethodPost, "/api/v1/incidents/"+id+"/classification", map[string]any{"impact_outlook": "worsening", "impact_severity": "red"}, nil, http.StatusOK)
+	anTokenAPI(t, node).do(http.MethodPost, "/api/v1/incidents/"+id+"/messages", map[string]string{"text": "We are on it."}, nil, http.StatusCreated)
+
+	for _, lang := range []string{"en", "nl"} {
+		w := anNewWebClient(t, node)
+		u, _ := url.Parse(node.URL)
+		w.c.Jar.SetCookies(u, []*http.Cookie{{Name: "nisnet_lang", Value: lang, Path: "/"}})
+		w.signIn("analyst@csirt.example", node.Demo.Password)
+		for _, path := range []string{"/incidents", "/incidents/" + id, "/dashboard", "/incidents?state=triaged&overdue=true&mine=true"} {
+			status, body := w.get(path)
+			if status != http.StatusOK {
+				t.Errorf("%s GET %s: %d", lang, path, status)
+				continue
+			}
+			if i := strings.Index(body, "[["); i >= 0 {
+				t.Errorf("%s GET %s: a missing message: %s", lang, path, body[i:min(len(body), i+60)])
+			}
+			if strings.Contains(body, "<script>alert") {
+				t.Errorf("%s GET %s: user text rendered unescaped", lang, path)
+			}
+		}
+		_, body := w.get("/incidents/" + id)
+		want := map[string][]string{"en": {"We are on it.", "Isolate the resolvers.", "Feedback to the entity", "Intermediate report requested", "Red — severe impact", "Worsening", "Example DNS B.V."},
+			"nl": {"Terugkoppeling aan de entiteit", "Tussentijdse melding gevraagd", "Rood — ernstige impact", "Verslechterend"}}[lang]
+		for _, s := range want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the incident page lacks %q", lang, s)
+			}
+		}
+	}
+}
