@@ -121,12 +121,13 @@ type directory struct {
 	usersListed bool
 	userOpts    []option
 	teamOpts    []option
+	someone     string // names a user the reader may not look up
 }
 
 // loadDirectory reads organisations, the authority's users and teams.
 // Lists the reader may not read stay empty.
 func (u *UI) loadDirectory(r *http.Request, v *view) (*directory, error) {
-	d := &directory{orgs: map[string]string{}, users: map[string]string{}, teams: map[string]string{}}
+	d := &directory{orgs: map[string]string{}, users: map[string]string{}, teams: map[string]string{}, someone: v.T("an.someone")}
 	var orgs struct {
 		Items []struct{ ID, Name string } `json:"items"`
 	}
@@ -181,12 +182,13 @@ func forbidden(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusForbidden
 }
 
-// user names a user id; an unknown id shows shortened.
+// user names a user id; a user the reader may not look up shows as a
+// colleague with the id's start.
 func (d *directory) user(id string) string {
 	if n, ok := d.users[id]; ok {
 		return n
 	}
-	return id
+	return d.someone + " (" + id[:min(8, len(id))] + "…)"
 }
 
 var (

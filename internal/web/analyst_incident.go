@@ -153,7 +153,7 @@ func (u *UI) newForms(r *http.Request, v *view, inc anIncident, dir *directory) 
 	if a := inc.Assignment; a != nil {
 		as.Fields[0].Value, as.Fields[1].Value = a.UserID, a.TeamID
 		if a.UserID != "" && dir.users[a.UserID] == "" {
-			as.Fields[0].Options = append(as.Fields[0].Options, option{a.UserID, a.UserID})
+			as.Fields[0].Options = append(as.Fields[0].Options, option{a.UserID, dir.user(a.UserID)})
 		}
 	}
 	forms[actAssign] = as
