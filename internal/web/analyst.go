@@ -33,11 +33,13 @@ type queueFilter struct {
 	State, Sector, Regime, Team string
 	Overdue, Mine               bool
 	Next                        string
+	Per                         int // incidents per page, 1 to 200; 0: 50
 }
 
 func readQueueFilter(q url.Values) queueFilter {
 	return queueFilter{State: q.Get("state"), Sector: q.Get("sector"), Regime: q.Get("regime"), Team: q.Get("team"),
-		Overdue: q.Get("overdue") == "true", Mine: q.Get("mine") == "true", Next: q.Get("next")}
+		Overdue: q.Get("overdue") == "true", Mine: q.Get("mine") == "true", Next: q.Get("next"),
+		Per: int(min(atoi(q.Get("per")), 200))}
 }
 
 // query is the filter as the API's query string (without the cursor).
@@ -78,6 +80,9 @@ func (f queueFilter) pageQuery() url.Values {
 	}
 	if f.Mine {
 		q.Set("mine", "true")
+	}
+	if f.Per > 0 {
+		q.Set("per", strconv.Itoa(f.Per))
 	}
 	return q
 }
@@ -229,6 +234,9 @@ func (u *UI) queue(w http.ResponseWriter, r *http.Request, v *view) error {
 
 	q := f.apiQuery()
 	q.Set("limit", "50")
+	if f.Per > 0 {
+		q.Set("limit", strconv.Itoa(f.Per))
+	}
 	if f.Next != "" {
 		q.Set("next", f.Next)
 	}

@@ -149,6 +149,26 @@ func TestAnalystTriage(t *testing.T) {
 		t.Errorf("the queue filtered by closed shows:\n%s", got)
 	}
 
+	// Page by page with the API's cursor: one incident a page.
+	p.Navigate(t, node.URL+"/incidents?per=1")
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		if n := p.Count(t, "table.an-queue tbody tr"); n != 1 {
+			t.Fatalf("page %d holds %d rows, want 1", page, n)
+		}
+		seen[p.Text(t, "table.an-queue tbody th a")] = true
+		if p.Count(t, `.an-pages a[rel="next"]`) == 0 || page > 5 {
+			break
+		}
+		p.ClickNavigate(t, `.an-pages a[rel="next"]`)
+		if u := p.URL(t); !strings.Contains(u, "next=") || !strings.Contains(u, "per=1") {
+			t.Errorf("next page URL %s", u)
+		}
+	}
+	if len(seen) != 3 || !seen[ref] {
+		t.Errorf("paging through the queue showed %v, want the 3 demo incidents", seen)
+	}
+
 	// Open the DNS incident.
 	p.Navigate(t, node.URL+"/incidents")
 	p.ClickNavigate(t, fmt.Sprintf(`a[href="/incidents/%s"]`, node.Demo.IncidentID))
