@@ -221,6 +221,11 @@ func reportTitle(v *view, id string) string {
 // reportFieldLabel is the translated label of a report field: the
 // report's own wording where it differs, else the common one.
 func reportFieldLabel(v *view, id, name string) string {
+	switch name {
+	case "zero", "one", "two", "few", "many", "other":
+		// Keys ending in a plural form's name are plural groups.
+		name += "_field"
+	}
 	if s := v.T("report." + id + "." + name); !strings.HasPrefix(s, "[[") {
 		return s
 	}
