@@ -23,7 +23,8 @@ func (u *UI) analystRoutes(page func(string, pageFunc)) {
 	page("POST /incidents/{id}/assignment", u.anAction(actAssign))
 	page("POST /incidents/{id}/classification", u.anAction(actClassify))
 	page("POST /incidents/{id}/notes", u.anAction(actNote))
-	page("POST /incidents/{id}/messages", u.anAction(actMessage))
+	// POST /incidents/{id}/messages is registered once, in operator.go,
+	// and comes to anAction(actMessage) for authority readers.
 	page("POST /incidents/{id}/intermediate-requests", u.anAction(actRequest))
 	page("POST /incidents/{id}/feedback", u.anAction(actFeedback))
 }

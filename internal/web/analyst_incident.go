@@ -282,7 +282,7 @@ func (u *UI) loadIncident(r *http.Request, v *view, id string) (*incidentData, e
 		if n, ok := dir.users[s.SubmittedBy]; ok {
 			rv.By = n
 		}
-		rv.Fields = reportFields(v, s.Report, s.Body, &rv.Title)
+		rv.Fields = reportBodyFields(v, s.Report, s.Body, &rv.Title)
 		d.Reports = append(d.Reports, rv)
 		item := timelineItem{At: s.SubmittedAt, Kind: "report", Actor: rv.By, Heading: v.T("an.tl.report", "report", rv.Title)}
 		d.Timeline = append(d.Timeline, item)
@@ -389,9 +389,9 @@ func (u *UI) loadIncident(r *http.Request, v *view, id string) (*incidentData, e
 	return d, nil
 }
 
-// reportFields lists a report body's fields in the order of its type, with
+// reportBodyFields lists a report body's fields in the order of its type, with
 // their labels; fields the type does not name follow by name.
-func reportFields(v *view, id string, body json.RawMessage, title *string) []kv {
+func reportBodyFields(v *view, id string, body json.RawMessage, title *string) []kv {
 	var m map[string]any
 	json.Unmarshal(body, &m)
 	var out []kv
@@ -429,10 +429,10 @@ func reportFields(v *view, id string, body json.RawMessage, title *string) []kv 
 		out = append(out, item)
 	}
 	if t, ok := report.Lookup(id); ok {
-		*title = t.Title
+		*title = reportTitle(v, t.ID)
 		for _, f := range t.Fields {
 			if x, ok := m[f.Name]; ok {
-				show(f.Label, f.Kind, x)
+				show(reportFieldLabel(v, t.ID, f.Name), f.Kind, x)
 				seen[f.Name] = true
 			}
 		}

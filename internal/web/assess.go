@@ -39,9 +39,9 @@ func guidedSections() []guidedSection {
 			f("incident.scheduled_maintenance", kBool),
 		}},
 		{"nis2", []formField{
-			f("incident.nis2_judgement.severe_operational_disruption", kYesNo),
-			f("incident.nis2_judgement.financial_loss", kYesNo),
-			f("incident.nis2_judgement.considerable_damage_to_others", kYesNo),
+			f("incident.nis2_judgement.severe_operational_disruption", kYesNo, "", "yes", "no"),
+			f("incident.nis2_judgement.financial_loss", kYesNo, "", "yes", "no"),
+			f("incident.nis2_judgement.considerable_damage_to_others", kYesNo, "", "yes", "no"),
 		}},
 		{"impact", []formField{
 			f("incident.impact.complete_unavailability", kDuration),

@@ -190,6 +190,9 @@ func (u *UI) postMessage(w http.ResponseWriter, r *http.Request, v *view) error 
 	if v.Me == nil {
 		return errSignIn
 	}
+	if v.Authority() {
+		return u.anAction(actMessage)(w, r, v)
+	}
 	id := r.PathValue("id")
 	text := r.PostFormValue("text")
 	_, err := u.call(r, http.MethodPost, "/api/v1/incidents/"+url.PathEscape(id)+"/messages", map[string]string{"text": text}, nil)

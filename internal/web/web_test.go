@@ -400,3 +400,30 @@ func TestMessageKeysExist(t *testing.T) {
 		t.Errorf("only %d literal keys found: the pattern no longer matches how pages name keys", checked)
 	}
 }
+
+// TestAssessJudgement: the NIS2 judgement questions offer unanswered, yes
+// and no, and "yes" makes a hospital's incident significant under Art
+// 23(3) (hospitals are not among the entities of 2024/2690).
+func TestAssessJudgement(t *testing.T) {
+	node := browsertest.StartNode(t)
+	c := newClient(t, node.URL)
+	c.signIn("ciso@hospital.example", node.Demo.Password)
+	_, body := c.get("/assess")
+	sel := regexp.MustCompile(`(?s)<select id="f-incident-nis2_judgement-financial_loss".*?</select>`).FindString(body)
+	for _, v := range []string{`value=""`, `value="yes"`, `value="no"`} {
+		if !strings.Contains(sel, v) {
+			t.Errorf("the financial-loss question lacks the option %s: %q", v, sel)
+		}
+	}
+	resp, body := c.post("/assess", url.Values{"incident.aware_at": {"2026-11-27T10:00"},
+		"incident.nis2_judgement.financial_loss": {"yes"}, "action": {"assess"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "NIS2 Art 23(4)(a)") {
+		t.Errorf("judged financial loss: status %d, want 200 with the NIS2 early warning; errors %q", resp.StatusCode, pageErrors(body))
+	}
+	resp, body = c.post("/assess", url.Values{"incident.aware_at": {"2026-11-27T10:00"},
+		"incident.nis2_judgement.severe_operational_disruption": {"no"}, "incident.nis2_judgement.financial_loss": {"no"},
+		"incident.nis2_judgement.considerable_damage_to_others": {"no"}, "action": {"assess"}})
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "NIS2 Art 23(4)(a)") || !strings.Contains(body, "not reportable") {
+		t.Errorf("judged not significant: status %d, want 200, NIS2 not reportable and no early warning", resp.StatusCode)
+	}
+}
