@@ -147,6 +147,7 @@ func TestAdminRegistry(t *testing.T) {
 	}
 	p.ClearConsole() // the browser logs the 400 wanted here
 	p.FillLabel(t, "Name", "Example Water Utility")
+	browsertest.Screenshot(t, p, "entity-form")
 	p.ClickNavigate(t, "form.admin-form button[type=submit]")
 	if got := p.Text(t, "p.notice"); !strings.Contains(got, "Example Water Utility") {
 		t.Errorf("after adding: notice %q", got)
@@ -432,6 +433,7 @@ func TestAdminUsers(t *testing.T) {
 	if got := p.Text(t, "#user-status"); got != "disabled" {
 		t.Errorf("status after disabling: %q", got)
 	}
+	browsertest.Screenshot(t, p, "user")
 	var found *apiUser
 	for _, u := range users(t, api, node, dns.ID) {
 		if u.Email == "newbie@dns.example" {
