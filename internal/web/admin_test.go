@@ -423,7 +423,12 @@ func TestAdminUsers(t *testing.T) {
 	if got := p.Text(t, "h1"); got != "newbie@dns.example" {
 		t.Fatalf("after adding: h1 %q", got)
 	}
-	// A new password, then disable.
+	// A new role, a new password, then disable.
+	p.Select(t, "#f-role", "entity_admin")
+	p.ClickNavigate(t, "form.admin-form button[type=submit]")
+	if got := p.Text(t, ".notice"); got != "Saved." {
+		t.Errorf("after changing the role: %q", got)
+	}
 	p.FillLabel(t, "New password", "another long password")
 	p.ClickNavigate(t, "form[action$='/password'] button[type=submit]")
 	if got := p.Text(t, ".notice"); !strings.Contains(got, "password") {
@@ -440,7 +445,7 @@ func TestAdminUsers(t *testing.T) {
 			found = &u
 		}
 	}
-	if found == nil || !found.Disabled || found.Role != "entity_reporter" {
+	if found == nil || !found.Disabled || found.Role != "entity_admin" {
 		t.Errorf("the user through the API: %+v", found)
 	}
 	p.Navigate(t, node.URL+"/admin/users")
@@ -531,6 +536,39 @@ func TestAdminHTTP(t *testing.T) {
 			t.Errorf("a refused import created %q", o.Name)
 		}
 	}
+	// Every page in both languages, without a missing message.
+	var orgID, userID, teamID string
+	for _, o := range organisations(t, admin, node) {
+		if o.Kind == "entity" {
+			orgID = o.ID
+		}
+	}
+	userID = users(t, admin, node, orgID)[0].ID
+	req, _ := http.NewRequest(http.MethodPost, node.URL+"/api/v1/teams", strings.NewReader(`{"name":"Day shift"}`))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := admin.Do(req); err == nil {
+		var tm struct{ ID string }
+		json.NewDecoder(resp.Body).Decode(&tm)
+		resp.Body.Close()
+		teamID = tm.ID
+	}
+	for _, lang := range []string{"en", "nl"} {
+		for _, path := range []string{"/admin/organisations", "/admin/organisations/new", "/admin/organisations/" + orgID,
+			"/admin/organisations/import", "/admin/users", "/admin/users/" + userID, "/admin/teams", "/admin/teams/" + teamID} {
+			req, _ := http.NewRequest(http.MethodGet, node.URL+path, nil)
+			req.Header.Set("Accept-Language", lang)
+			resp, err := admin.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte("[[")) || !bytes.Contains(body, []byte(`lang="`+lang+`"`)) {
+				t.Errorf("%s %s: status %d, missing messages %q", lang, path, resp.StatusCode, regexp.MustCompile(`\[\[[^\]]*\]\]`).FindAll(body, -1))
+			}
+		}
+	}
+
 	// With the token, the same import works.
 	if s := post(true, []byte(importCSV)); s != http.StatusOK {
 		t.Errorf("import with csrf: %d", s)
