@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -317,7 +318,7 @@ func importProfile(header []int, cells []string) (map[string]any, []importProble
 		}
 		setPath(profile, c.Path, x)
 	}
-	if profile["name"] == nil {
+	if profile["name"] == nil && !slices.ContainsFunc(problems, func(p importProblem) bool { return p.Column == "name" }) {
 		problems = append(problems, importProblem{"name", "required"})
 	}
 	return profile, problems
