@@ -101,8 +101,8 @@ func users(t *testing.T, c *http.Client, node *browsertest.Node, org string) []a
 	return pg.Items
 }
 
-// signIn signs in through the web sign-in form.
-func signIn(t *testing.T, p *browsertest.Page, node *browsertest.Node, email, password string) {
+// signInAs signs in through the web sign-in form.
+func signInAs(t *testing.T, p *browsertest.Page, node *browsertest.Node, email, password string) {
 	t.Helper()
 	p.Navigate(t, node.URL+"/signin")
 	p.FillLabel(t, "Email address", email)
@@ -119,7 +119,7 @@ func TestAdminRegistry(t *testing.T) {
 	api := client(t, node, demoAdmin)
 	b := browsertest.New(t)
 	p := b.NewTab(t)
-	signIn(t, p, node, demoAdmin, node.Demo.Password)
+	signInAs(t, p, node, demoAdmin, node.Demo.Password)
 
 	p.Navigate(t, node.URL+"/admin/organisations")
 	if got := p.Text(t, "#organisations"); !strings.Contains(got, "Example Bank N.V.") || !strings.Contains(got, "Banking") {
@@ -240,7 +240,7 @@ func TestAdminImport(t *testing.T) {
 	}
 	b := browsertest.New(t)
 	p := b.NewTab(t, browsertest.WithoutJavaScript())
-	signIn(t, p, node, demoAdmin, node.Demo.Password)
+	signInAs(t, p, node, demoAdmin, node.Demo.Password)
 	p.Navigate(t, node.URL+"/admin/organisations")
 	p.ClickText(t, "Import entities (CSV)")
 	p.WaitVisible(t, "#f-file")
@@ -338,7 +338,7 @@ func TestAdminTeams(t *testing.T) {
 	}
 	b := browsertest.New(t)
 	p := b.NewTab(t)
-	signIn(t, p, node, demoAdmin, node.Demo.Password)
+	signInAs(t, p, node, demoAdmin, node.Demo.Password)
 	p.Navigate(t, node.URL+"/admin/teams")
 	p.FillLabel(t, "Team name", "Night shift")
 	p.ClickNavigate(t, "form.admin-form button[type=submit]")
@@ -400,7 +400,7 @@ func TestAdminUsers(t *testing.T) {
 	}
 	b := browsertest.New(t)
 	p := b.NewTab(t)
-	signIn(t, p, node, demoAdmin, node.Demo.Password)
+	signInAs(t, p, node, demoAdmin, node.Demo.Password)
 	p.Navigate(t, node.URL+"/admin/users")
 	if got := p.Text(t, "#users"); !strings.Contains(got, "soc@dns.example") || !strings.Contains(got, "ciso@hospital.example") || !strings.Contains(got, "analyst@csirt.example") {
 		t.Errorf("the list lacks users of every organisation:\n%s", got)
@@ -457,7 +457,7 @@ func TestAdminUsers(t *testing.T) {
 
 	// The disabled user cannot sign in, even with the right password.
 	other := browsertest.New(t).NewTab(t)
-	signIn(t, other, node, "newbie@dns.example", "another long password")
+	signInAs(t, other, node, "newbie@dns.example", "another long password")
 	if got := other.Text(t, ".error-box"); !strings.Contains(got, "Wrong email address or password") {
 		t.Errorf("a disabled user signing in: %q", got)
 	}

@@ -17,32 +17,32 @@ import (
 	"github.com/nisnet-eu/nisnet/internal/web/browsertest"
 )
 
-// client is a browser-like HTTP client: a cookie jar, no automatic
+// formClient is a browser-like HTTP client: a cookie jar, no automatic
 // redirects, and the CSRF token of the last page it read.
-type client struct {
+type formClient struct {
 	t    *testing.T
 	base string
 	http *http.Client
 	csrf string
 }
 
-func newClient(t *testing.T, base string) *client {
+func newClient(t *testing.T, base string) *formClient {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: base, http: &http.Client{Jar: jar,
+	return &formClient{t: t, base: base, http: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // get reads a page; it remembers the page's CSRF token.
-func (c *client) get(path string) (*http.Response, string) {
+func (c *formClient) get(path string) (*http.Response, string) {
 	c.t.Helper()
 	resp, err := c.http.Get(c.base + path)
 	if err != nil {
 		c.t.Fatalf("GET %s: %v", path, err)
 	}
 	body := readAll(c.t, resp)
-	if m := csrfField.FindStringSubmatch(body); m != nil {
+	if m := csrfInput.FindStringSubmatch(body); m != nil {
 		c.csrf = m[1]
 	}
 	return resp, body
@@ -50,7 +50,7 @@ func (c *client) get(path string) (*http.Response, string) {
 
 // post sends a form like a same-origin browser, with the CSRF token unless
 // form already has one.
-func (c *client) post(path string, form url.Values, header ...string) (*http.Response, string) {
+func (c *formClient) post(path string, form url.Values, header ...string) (*http.Response, string) {
 	c.t.Helper()
 	if _, ok := form["csrf"]; !ok && c.csrf != "" {
 		form.Set("csrf", c.csrf)
@@ -79,7 +79,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 }
 
 // signIn signs the client in as the demo user with the given email.
-func (c *client) signIn(email, password string) {
+func (c *formClient) signIn(email, password string) {
 	c.t.Helper()
 	c.get("/signin")
 	resp, body := c.post("/signin", url.Values{"email": {email}, "password": {password}, "next": {"/incidents"}})
@@ -214,7 +214,7 @@ func TestSignIn(t *testing.T) {
 			}
 		}
 		// The jar does not send Secure cookies over http: sign in by hand.
-		m := csrfField.FindStringSubmatch(readAll(t, mustGet(t, secure.URL+"/signin")))
+		m := csrfInput.FindStringSubmatch(readAll(t, mustGet(t, secure.URL+"/signin")))
 		_ = m
 	})
 }
@@ -390,7 +390,11 @@ func TestMessageKeysExist(t *testing.T) {
 			}
 			checked++
 			for _, l := range cat.Languages() {
-				if _, _, ok := cat.Message(l.Code, m[1]); !ok {
+				_, _, ok := cat.Message(l.Code, m[1])
+				if !ok { // a plural group: key.one, key.other …
+					_, _, ok = cat.Message(l.Code, m[1]+".other")
+				}
+				if !ok {
 					t.Errorf("%s: key %q is not in the %s catalogue", f, m[1], l.Code)
 				}
 			}
