@@ -229,6 +229,8 @@ func TestRoleDecisions(t *testing.T) {
 		{"analyst reads another entity", analyst, "GET", "/api/v1/organisations/" + b.ID, nil, 200},
 		{"analyst lists organisations", analyst, "GET", "/api/v1/organisations", nil, 200},
 		{"analyst reads an entity's user", analyst, "GET", "/api/v1/users/" + userB.ID, nil, 403},
+		{"analyst lists the authority's staff", analyst, "GET", "/api/v1/users", nil, 200},
+		{"analyst lists an entity's users", analyst, "GET", "/api/v1/users?organisation_id=" + b.ID, nil, 403},
 		{"analyst reads an entity's token", analyst, "GET", "/api/v1/tokens/" + tokenB.ID, nil, 403},
 		{"analyst revokes an entity's token", analyst, "DELETE", "/api/v1/tokens/" + tokenB.ID, nil, 403},
 		{"analyst reads a team", analyst, "GET", "/api/v1/teams/" + team.ID, nil, 200},

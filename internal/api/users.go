@@ -92,8 +92,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := requireRole(ctx, userReaders...); err != nil {
-		return err
+	// Analysts list their own authority's staff, to assign incidents to a
+	// colleague; other organisations' users stay with the roles above.
+	if !(p.Role == store.RoleAuthorityAnalyst && org.ID == p.Organisation.ID) {
+		if err := requireRole(ctx, userReaders...); err != nil {
+			return err
+		}
 	}
 	pg, err := pageParams(r)
 	if err != nil {
