@@ -43,29 +43,21 @@ func readQueueFilter(q url.Values) queueFilter {
 		Per: int(min(atoi(q.Get("per")), 200))}
 }
 
-// query is the filter as the API's query string (without the cursor).
-func (f queueFilter) apiQuery() url.Values {
-	q := url.Values{}
-	set := func(k, v string) {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	set("state", f.State)
-	set("sector", f.Sector)
-	set("regime", f.Regime)
-	set("assigned_team", f.Team)
-	if f.Overdue {
-		q.Set("overdue", "true")
-	}
-	if f.Mine {
-		q.Set("assigned_user", "me")
+// apiQuery is the filter as the API's query string (without the cursor).
+func (f queueFilter) apiQuery() url.Values { return f.values("assigned_team", "assigned_user", "me") }
+
+// pageQuery is the filter as the queue page's own query string.
+func (f queueFilter) pageQuery() url.Values {
+	q := f.values("team", "mine", "true")
+	if f.Per > 0 {
+		q.Set("per", strconv.Itoa(f.Per))
 	}
 	return q
 }
 
-// pageQuery is the filter as the queue page's own query string.
-func (f queueFilter) pageQuery() url.Values {
+// values writes the filter with the given names for the team and the
+// "assigned to me" parameters, which differ between the API and the page.
+func (f queueFilter) values(team, mine, mineValue string) url.Values {
 	q := url.Values{}
 	set := func(k, v string) {
 		if v != "" {
@@ -75,15 +67,12 @@ func (f queueFilter) pageQuery() url.Values {
 	set("state", f.State)
 	set("sector", f.Sector)
 	set("regime", f.Regime)
-	set("team", f.Team)
+	set(team, f.Team)
 	if f.Overdue {
 		q.Set("overdue", "true")
 	}
 	if f.Mine {
-		q.Set("mine", "true")
-	}
-	if f.Per > 0 {
-		q.Set("per", strconv.Itoa(f.Per))
+		q.Set(mine, mineValue)
 	}
 	return q
 }
