@@ -140,11 +140,8 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) error {
 // updateFacts is PUT /api/v1/incidents/{id}/facts (entity roles).
 func (s *Server) updateFacts(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, entityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, entityRoles...); err != nil {
 		return err
 	}
 	var req UpdateFactsRequest
@@ -302,6 +299,17 @@ func (s *Server) visibleIncident(r *http.Request) (store.Incident, error) {
 		return store.Incident{}, errNotFound("incident")
 	}
 	return inc, err
+}
+
+// visibleIncidentFor is visibleIncident for a route only some roles may
+// act on: 404 for an incident the caller cannot see, then 403 for a role
+// not among roles.
+func (s *Server) visibleIncidentFor(r *http.Request, roles ...store.Role) (store.Incident, error) {
+	inc, err := s.visibleIncident(r)
+	if err != nil {
+		return store.Incident{}, err
+	}
+	return inc, requireRole(r.Context(), roles...)
 }
 
 // getIncident is GET /api/v1/incidents/{id}: the incident and its latest

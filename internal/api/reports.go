@@ -31,11 +31,8 @@ var errRejudge = errors.New("api: submission judged at an instant on the other s
 // the original receipt; with another body, 409.
 func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, entityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, entityRoles...); err != nil {
 		return err
 	}
 	id := r.PathValue("report")

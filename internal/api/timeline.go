@@ -58,11 +58,8 @@ func side(p *Principal) string {
 // roles).
 func (s *Server) handlingEnded(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, entityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, entityRoles...); err != nil {
 		return err
 	}
 	var req HandlingEndedRequest
@@ -139,11 +136,8 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 // internal note, never shown to the entity.
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, authorityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
 	text, err := decodeText(w, r)
@@ -171,11 +165,8 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 // the request says.
 func (s *Server) requestIntermediate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, authorityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
 	var req IntermediateReportRequest
@@ -226,11 +217,8 @@ func (s *Server) requestIntermediate(w http.ResponseWriter, r *http.Request) err
 // feedback duty (NIS2 Art 23(5)).
 func (s *Server) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, authorityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
 	text, err := decodeText(w, r)

@@ -44,11 +44,8 @@ type ClassificationRequest struct {
 // setState is POST /api/v1/incidents/{id}/state (authority roles).
 func (s *Server) setState(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, authorityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
 	var req StateRequest
@@ -91,11 +88,8 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request) error {
 // roles).
 func (s *Server) assignIncident(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, authorityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
 	var req AssignmentRequest
@@ -144,11 +138,8 @@ func (s *Server) assignIncident(w http.ResponseWriter, r *http.Request) error {
 // (authority roles).
 func (s *Server) classifyIncident(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	inc, err := s.visibleIncident(r)
+	inc, err := s.visibleIncidentFor(r, authorityRoles...)
 	if err != nil {
-		return err
-	}
-	if err := requireRole(ctx, authorityRoles...); err != nil {
 		return err
 	}
 	var req ClassificationRequest
