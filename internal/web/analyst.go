@@ -210,16 +210,18 @@ func (u *UI) queue(w http.ResponseWriter, r *http.Request, v *view) error {
 		d.Regimes = append(d.Regimes, option{s, v.T("regime." + s)})
 	}
 	d.Teams = append([]option{{"", v.T("an.filter.any")}}, dir.teamOpts...)
-	var st stats
-	if _, err := u.call(r, http.MethodGet, "/api/v1/stats", nil, &st); err != nil {
+	// The sectors of NIS2's annexes; reading the statistics for the
+	// sectors in use would cost a count of every incident (and an audit
+	// record) on each view of the queue.
+	entries, err := u.vocabulary(r, "nis2-entity-types")
+	if err != nil {
 		return err
 	}
 	d.Sectors = []option{{"", v.T("an.filter.any")}}
-	for _, s := range sortedKeys(st.BySector) {
-		d.Sectors = append(d.Sectors, option{s, s})
-	}
-	if f.Sector != "" && st.BySector[f.Sector] == 0 {
-		d.Sectors = append(d.Sectors, option{f.Sector, f.Sector})
+	for _, e := range entries {
+		if e.Attributes["level"] == "sector" {
+			d.Sectors = append(d.Sectors, option{e.Code, e.Label})
+		}
 	}
 
 	q := f.apiQuery()

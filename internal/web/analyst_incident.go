@@ -125,15 +125,6 @@ const (
 
 var anActions = []string{actState, actAssign, actClassify, actNote, actMessage, actRequest, actFeedback}
 
-// vocabulary is GET /api/v1/vocabularies/{name}.
-type vocabulary struct {
-	Entries []struct {
-		Code   string `json:"code"`
-		Label  string `json:"label"`
-		Parent string `json:"parent"`
-	} `json:"entries"`
-}
-
 // newForms builds the analyst's forms for inc, with their options.
 func (u *UI) newForms(r *http.Request, v *view, inc anIncident, dir *directory) (map[string]*anForm, string, error) {
 	sel := func(name, label string, opts []option) formField {
@@ -158,17 +149,18 @@ func (u *UI) newForms(r *http.Request, v *view, inc anIncident, dir *directory) 
 	}
 	forms[actAssign] = as
 
-	var rsit, tlp vocabulary
-	if _, err := u.call(r, http.MethodGet, "/api/v1/vocabularies/rsit", nil, &rsit); err != nil {
+	rsit, err := u.vocabulary(r, "rsit")
+	if err != nil {
 		return nil, "", err
 	}
-	if _, err := u.call(r, http.MethodGet, "/api/v1/vocabularies/tlp", nil, &tlp); err != nil {
+	tlp, err := u.vocabulary(r, "tlp")
+	if err != nil {
 		return nil, "", err
 	}
 	classes := map[string]string{}
 	rsitOpts := []option{{"", v.T("an.classify.unclassified")}}
 	rsitLabel := inc.RSIT
-	for _, e := range rsit.Entries {
+	for _, e := range rsit {
 		if e.Parent == "" {
 			classes[e.Code] = e.Label
 			continue
@@ -180,7 +172,7 @@ func (u *UI) newForms(r *http.Request, v *view, inc anIncident, dir *directory) 
 		}
 	}
 	tlpOpts := []option{}
-	for _, e := range tlp.Entries {
+	for _, e := range tlp {
 		tlpOpts = append(tlpOpts, option{e.Code, e.Label})
 	}
 	sevOpts := []option{{"", v.T("an.classify.unset")}}
