@@ -141,9 +141,9 @@ func (v *view) Due(t any) template.HTML {
 		return ""
 	}
 	d := tt.Sub(v.now)
-	text, class := v.T("time.due_in", "duration", formatDuration(v, d)), "countdown"
+	text, class := v.T("time.due_in", "duration", v.text.FormatDuration(v.Lang, d)), "countdown"
 	if d < 0 {
-		text, class = v.T("time.overdue_by", "duration", formatDuration(v, -d)), "countdown overdue"
+		text, class = v.T("time.overdue_by", "duration", v.text.FormatDuration(v.Lang, d)), "countdown overdue"
 	}
 	return template.HTML(fmt.Sprintf(`<span class="%s" data-due="%s">%s</span>`, class,
 		tt.UTC().Format(time.RFC3339), template.HTMLEscapeString(text)))
@@ -153,24 +153,6 @@ func (v *view) Due(t any) template.HTML {
 func (v *view) Overdue(t any) bool {
 	tt, ok := instant(t)
 	return ok && tt.Before(v.now)
-}
-
-// formatDuration writes d as days, hours and minutes in the reader's
-// language ("2 d 3 h 15 min").
-func formatDuration(v *view, d time.Duration) string {
-	d = d.Round(time.Minute)
-	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	var parts []string
-	if days > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", days, v.T("unit.day")))
-	}
-	if hours > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s", hours, v.T("unit.hour")))
-	}
-	if days == 0 && (mins > 0 || hours == 0) {
-		parts = append(parts, fmt.Sprintf("%d %s", mins, v.T("unit.minute")))
-	}
-	return strings.Join(parts, " ")
 }
 
 // instant accepts a time.Time, a *time.Time or an RFC 3339 string.

@@ -36,6 +36,8 @@ type Translator interface {
 	// Match picks a supported language from a language cookie's value or,
 	// if that names none, from an Accept-Language header.
 	Match(acceptLanguage, cookie string) string
+	// FormatDuration writes a length of time in lang ("2 h 15 min").
+	FormatDuration(lang string, d time.Duration) string
 }
 
 // Language is a language the interface is offered in.
