@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"strings"
 )
@@ -106,7 +108,8 @@ func (u *UI) checkCSRF(w http.ResponseWriter, r *http.Request, v *view) error {
 		err = r.ParseForm()
 	}
 	if err != nil {
-		if _, ok := err.(*http.MaxBytesError); ok || strings.Contains(err.Error(), "too large") {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
 			return &pageError{Status: http.StatusRequestEntityTooLarge, Message: v.T("error.too_large")}
 		}
 		return &pageError{Status: http.StatusBadRequest, Message: v.T("error.bad_form")}
