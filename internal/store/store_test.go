@@ -14,7 +14,7 @@ import (
 )
 
 // schemaVersion is the number of migrations in each dialect's folder.
-const schemaVersion = 3
+const schemaVersion = 4
 
 func TestOpenMigratesOnce(t *testing.T) {
 	ctx := context.Background()

@@ -42,7 +42,7 @@ const (
 const (
 	TLP1WhiteMarkingID = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
 	TLP1GreenMarkingID = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"
-	TLP1AmberMarkingID = "marking-definition--f88d31f6-486f-44da-b317-01333bde0c82"
+	TLP1AmberMarkingID = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"
 	TLP1RedMarkingID   = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
 )
 

@@ -155,7 +155,7 @@ func TestTLPFromMarkingID(t *testing.T) {
 		// TLP 1.0, STIX 2.1 §7.2.1.4.
 		{"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", TLPClear, true},
 		{"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", TLPGreen, true},
-		{"marking-definition--f88d31f6-486f-44da-b317-01333bde0c82", TLPAmber, true},
+		{"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", TLPAmber, true},
 		{"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", TLPRed, true},
 		// Rejections.
 		{"", "", false},
