@@ -36,6 +36,13 @@ type family struct {
 	mu         sync.Mutex
 	series     map[string]*series
 	gaugeFunc  func() float64
+	gaugesFunc func() []Sample
+}
+
+// Sample is one labelled value of a gauge family read at scrape time.
+type Sample struct {
+	Labels []string // values of the family's labels, in order
+	Value  float64
 }
 
 type series struct {
@@ -125,6 +132,13 @@ func (r *Registry) NewGaugeFunc(name, help string, fn func() float64) {
 	f.gaugeFunc = fn
 }
 
+// NewGaugesFunc registers a gauge family with labels whose samples are read
+// at scrape time, e.g. one per peer from a database query.
+func (r *Registry) NewGaugesFunc(name, help string, labels []string, fn func() []Sample) {
+	f := r.family(name, help, "gauge", labels, nil)
+	f.gaugesFunc = fn
+}
+
 // WriteTo writes every family in the text exposition format.
 func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	r.mu.Lock()
@@ -142,6 +156,14 @@ func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", f.name, escapeHelp(f.help), f.name, f.kind)
 		if f.gaugeFunc != nil {
 			fmt.Fprintf(&b, "%s %s\n", f.name, formatFloat(f.gaugeFunc()))
+			continue
+		}
+		if f.gaugesFunc != nil {
+			for _, s := range f.gaugesFunc() {
+				if len(s.Labels) == len(f.labels) {
+					fmt.Fprintf(&b, "%s%s %s\n", f.name, labelString(f.labels, s.Labels, "", ""), formatFloat(s.Value))
+				}
+			}
 			continue
 		}
 		f.mu.Lock()

@@ -59,3 +59,20 @@ func TestExposition(t *testing.T) {
 		t.Errorf("counter = %d, want 800", got)
 	}
 }
+
+func TestGaugesFunc(t *testing.T) {
+	r := NewRegistry()
+	r.NewGaugesFunc("nisnet_backlog", "Objects waiting.", []string{"peer"}, func() []Sample {
+		return []Sample{{Labels: []string{"csirt-be"}, Value: 3}, {Labels: []string{`a"b`}, Value: 0.5}, {Labels: nil, Value: 9}}
+	})
+	var b strings.Builder
+	r.WriteTo(&b)
+	for _, want := range []string{"# TYPE nisnet_backlog gauge\n", `nisnet_backlog{peer="csirt-be"} 3` + "\n", `nisnet_backlog{peer="a\"b"} 0.5` + "\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), " 9\n") {
+		t.Error("a sample with the wrong number of labels was written")
+	}
+}
