@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nisnet-eu/nisnet/internal/federation"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -45,6 +46,9 @@ type Server struct {
 	// MemberState is the Member State of the authority running the node
 	// (EU code): the first part of every incident reference.
 	MemberState string
+	// Federation shares incidents with peers; nil: the federation routes
+	// answer 404.
+	Federation *federation.Service
 	// Options are the node's readings of the law's ambiguities, used in
 	// every assessment of a stored incident.
 	Options rules.Options
@@ -128,6 +132,17 @@ func (s *Server) Routes(mux *http.ServeMux) []string {
 	authed("POST /api/v1/incidents/{id}/intermediate-requests", s.requestIntermediate)
 	authed("POST /api/v1/incidents/{id}/feedback", s.giveFeedback)
 
+	authed("POST /api/v1/incidents/{id}/shares", s.shareIncident)
+	authed("GET /api/v1/incidents/{id}/shares", s.listShares)
+	authed("DELETE /api/v1/incidents/{id}/shares/{audience}", s.revokeShare)
+	authed("POST /api/v1/incidents/{id}/indicators", s.addIndicator)
+	authed("GET /api/v1/incidents/{id}/indicators", s.listIndicators)
+	authed("GET /api/v1/federation/audiences", s.listAudiences)
+	authed("GET /api/v1/federation/peers", s.listPeers)
+	authed("GET /api/v1/federation/received", s.listReceived)
+	authed("GET /api/v1/federation/received/{stix_id}", s.getReceived)
+	authed("POST /api/v1/federation/received/{stix_id}/forward", s.forwardReceived)
+
 	authed("GET /api/v1/stats", s.getStats)
 
 	authed("GET /api/v1/notifications", s.listNotifications)
@@ -209,6 +224,9 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 			err = h(w, r)
 		}
 		if err == nil {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				s.changed() // a shared incident may have changed: sync it now
+			}
 			return
 		}
 		var apiErr *Error

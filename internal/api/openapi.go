@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/nisnet-eu/nisnet/internal/federation"
 	"maps"
 	"net/http"
 	"reflect"
@@ -41,6 +42,8 @@ var queryParams = map[string]map[string]any{
 	"assigned_user":   {"description": "only incidents assigned to this user of the authority; \"me\" is the signed-in user (authority roles)", "schema": map[string]any{"type": "string"}},
 	"assigned_team":   {"description": "only incidents assigned to this team (authority roles)", "schema": map[string]any{"type": "string"}},
 	"organisation":    {"description": "only incidents of this reporting entity (entities: their own only)", "schema": map[string]any{"type": "string"}},
+	"type":            {"description": "only STIX objects of these types, separated by commas, e.g. incident,indicator", "schema": map[string]any{"type": "string"}},
+	"before":          {"description": "the cursor of the page: the before of the previous page", "schema": map[string]any{"type": "integer"}},
 	"unread":          {"description": "true: only unread notifications", "schema": map[string]any{"type": "boolean"}},
 }
 
@@ -163,6 +166,27 @@ var operations = []operation{
 		request: reflect.TypeFor[IntermediateReportRequest](), response: reflect.TypeFor[EventResult](), status: 201, errors: []int{400, 404, 413, 415}},
 	{method: "POST", path: "/api/v1/incidents/{id}/feedback", id: "giveFeedback", summary: "Give the entity feedback (authority roles); fulfils the initial feedback of NIS2 Art 23(5). The entity is notified.",
 		request: reflect.TypeFor[TextRequest](), response: reflect.TypeFor[EventResult](), status: 201, errors: []int{400, 404, 413, 415}},
+
+	{method: "POST", path: "/api/v1/incidents/{id}/shares", id: "shareIncident", summary: "Share an incident with an audience over TAXII 2.1 (authority roles): network, group:<name>, peer:<name> or public. Its TLP marking must allow the audience (409 tlp_forbids otherwise); later changes of the incident follow as new STIX versions.",
+		request: reflect.TypeFor[ShareRequest](), response: reflect.TypeFor[ShareResult](), status: 201, errors: []int{400, 404, 409, 413, 415}},
+	{method: "GET", path: "/api/v1/incidents/{id}/shares", id: "listShares", summary: "The audiences an incident is shared with, and the delivery of its latest version to each peer (authority roles).",
+		response: reflect.TypeFor[[]Share](), status: 200, errors: []int{404}},
+	{method: "DELETE", path: "/api/v1/incidents/{id}/shares/{audience}", id: "revokeShare", summary: "Revoke a share (authority roles): revoked STIX versions go to the audience.",
+		response: reflect.TypeFor[ShareResult](), status: 200, errors: []int{400, 404}},
+	{method: "POST", path: "/api/v1/incidents/{id}/indicators", id: "addIndicator", summary: "Add an indicator of compromise to an incident (the entity or the authority); STIX patterns are checked (STIX 2.1 §9).",
+		request: reflect.TypeFor[IndicatorRequest](), response: reflect.TypeFor[Indicator](), status: 201, errors: []int{400, 404, 413, 415}},
+	{method: "GET", path: "/api/v1/incidents/{id}/indicators", id: "listIndicators", summary: "An incident's indicators of compromise, oldest first.",
+		response: reflect.TypeFor[[]Indicator](), status: 200, errors: []int{404}},
+	{method: "GET", path: "/api/v1/federation/audiences", id: "listAudiences", summary: "The audiences this node can share with and their peers (authority roles).",
+		response: reflect.TypeFor[[]AudienceInfo](), status: 200, errors: []int{404}},
+	{method: "GET", path: "/api/v1/federation/peers", id: "listPeers", summary: "Every peer: delivered, pending, failing and rejected object versions, the lag and the last error, and the pulls (authority roles).",
+		response: reflect.TypeFor[[]federation.PeerStatus](), status: 200, errors: []int{404}},
+	{method: "GET", path: "/api/v1/federation/received", id: "listReceived", summary: "The latest version of each STIX object received from peers, newest first, with the peer it came from (authority roles).",
+		response: reflect.TypeFor[ReceivedPage](), status: 200, errors: []int{400, 404}, query: []string{"type", "before", "limit"}},
+	{method: "GET", path: "/api/v1/federation/received/{stix_id}", id: "getReceived", summary: "The latest version of one received STIX object (authority roles).",
+		response: reflect.TypeFor[ReceivedObject](), status: 200, errors: []int{404}},
+	{method: "POST", path: "/api/v1/federation/received/{stix_id}/forward", id: "forwardReceived", summary: "Pass a received object on to an audience where its TLP marking allows it (authority roles); never back to its origin.",
+		request: reflect.TypeFor[ShareRequest](), response: reflect.TypeFor[ShareResult](), status: 201, errors: []int{400, 404, 409, 413, 415}},
 
 	{method: "GET", path: "/api/v1/stats", id: "getStats", summary: "Dashboard figures over the incidents the caller sees (authority roles: every incident; entities: their own): counts by state, sector and regime, the number with an overdue report and the first 100 of those, longest overdue first. Reads by the authority are audited.",
 		response: reflect.TypeFor[Stats](), status: 200},

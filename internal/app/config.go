@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/calendar"
+	"github.com/nisnet-eu/nisnet/internal/federation"
 	"github.com/nisnet-eu/nisnet/internal/mail"
 	"github.com/nisnet-eu/nisnet/internal/rules"
 	"github.com/nisnet-eu/nisnet/internal/store"
@@ -45,6 +46,18 @@ type Config struct {
 	OptionsFile string
 	// Options are the readings loaded from OptionsFile by validate.
 	Options rules.Options
+	// NodeID names the node among its peers: its STIX identity is derived
+	// from it and peers know it by it. Default: nisnet-<member state>.
+	NodeID string
+	// FederationFile is the JSON file of the node's peers (see
+	// docs/federation.md); empty: no peers (the TAXII server still runs).
+	FederationFile string
+	// Federation is the configuration loaded from FederationFile.
+	Federation federation.Config
+	// STIXSchemas is a folder of the official STIX 2.1 JSON Schemas
+	// (oasis-open/cti-stix2-json-schemas "schemas"); when set, objects
+	// received from peers are also checked against them.
+	STIXSchemas string
 }
 
 // configFromEnv returns the defaults, overridden by the environment.
@@ -60,6 +73,9 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	set(&c.DB, "NISNET_DB")
 	set(&c.NodeMemberState, "NISNET_MEMBER_STATE")
 	set(&c.NodeName, "NISNET_NODE_NAME")
+	set(&c.NodeID, "NISNET_NODE_ID")
+	set(&c.FederationFile, "NISNET_FEDERATION")
+	set(&c.STIXSchemas, "NISNET_STIX_SCHEMAS")
 	set(&c.OptionsFile, "NISNET_OPTIONS")
 	if v := getenv("NISNET_SECURE_COOKIES"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -84,6 +100,13 @@ func (c *Config) storeFlags(fs *flag.FlagSet) {
 func (c *Config) nodeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.NodeMemberState, "member-state", c.NodeMemberState, "Member State of the authority running the node, EU code (env NISNET_MEMBER_STATE)")
 	fs.StringVar(&c.NodeName, "node-name", c.NodeName, "name of the authority organisation, used when the node creates it (env NISNET_NODE_NAME)")
+}
+
+// federationFlags registers the flags of the node's federation.
+func (c *Config) federationFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.NodeID, "node-id", c.NodeID, "name of this node among its peers, e.g. csirt-nl; default nisnet-<member state> (env NISNET_NODE_ID)")
+	fs.StringVar(&c.FederationFile, "federation", c.FederationFile, "JSON file of the node's peers (see docs/federation.md); empty: no peers (env NISNET_FEDERATION)")
+	fs.StringVar(&c.STIXSchemas, "stix-schemas", c.STIXSchemas, "folder of the official STIX 2.1 JSON Schemas to check received objects against as well (env NISNET_STIX_SCHEMAS)")
 }
 
 // optionsFlag registers the flag naming the options file.
@@ -173,6 +196,19 @@ func (c *Config) validate() error {
 	}
 	if len(c.NodeName) > 200 {
 		return fmt.Errorf("--node-name: at most 200 bytes")
+	}
+	if c.NodeID == "" {
+		c.NodeID = "nisnet-" + strings.ToLower(c.NodeMemberState)
+	}
+	if _, err := federation.ParseAudience("peer:" + c.NodeID); err != nil {
+		return fmt.Errorf("--node-id %q: want 1 to 63 of a-z, 0-9, '.', '_' and '-'", c.NodeID)
+	}
+	if c.FederationFile != "" {
+		fc, err := federation.LoadConfig(c.FederationFile, os.Getenv)
+		if err != nil {
+			return fmt.Errorf("--federation: %w", err)
+		}
+		c.Federation = fc
 	}
 	if c.OptionsFile != "" {
 		o, err := loadOptions(c.OptionsFile)

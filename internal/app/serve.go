@@ -28,6 +28,7 @@ func parseServe(args []string, env Env) (Config, error) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env NISNET_ADDR)")
 	c.storeFlags(fs)
 	c.nodeFlags(fs)
+	c.federationFlags(fs)
 	fs.StringVar(&c.Holidays, "holidays", "", "holiday calendar update file merged over the built-in one")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "TLS is terminated by a proxy in front: make session cookies Secure and __Host- prefixed (env NISNET_SECURE_COOKIES)")
 	c.workerFlags(fs)
@@ -36,34 +37,6 @@ func parseServe(args []string, env Env) (Config, error) {
 		return c, err
 	}
 	return c, c.validate()
-}
-
-// Handler builds the node's HTTP handler on an open store.
-func Handler(cfg Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
-	cal, err := loadCalendar(cfg.Holidays)
-	if err != nil {
-		return nil, err
-	}
-	set, err := vocab.NewSet(rules.Vocabularies()...)
-	if err != nil {
-		return nil, fmt.Errorf("vocabularies: %w", err)
-	}
-	mux := http.NewServeMux()
-	srv := &api.Server{Engine: rules.New(cal), Vocab: set, DB: db, Log: log, SecureCookies: cfg.SecureCookies, MemberState: cfg.NodeMemberState,
-		Options: cfg.Options}
-	srv.Routes(mux)
-	ui, err := newUI(cfg, mux, log)
-	if err != nil {
-		return nil, err
-	}
-	if err := ui.Routes(mux); err != nil {
-		return nil, err
-	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	return mux, nil
 }
 
 func runServe(ctx context.Context, args []string, env Env) int {
@@ -112,12 +85,13 @@ func Serve(ctx context.Context, cfg Config, env Env, ready chan<- string) error 
 		}
 	}
 
-	h, err := Handler(cfg, db, log)
+	node, err := NewNode(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
 	m := newMetrics()
-	h = m.handler(h)
+	node.Federation.RegisterMetrics(m.reg)
+	h := m.handler(node.Handler)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -141,6 +115,7 @@ func Serve(ctx context.Context, cfg Config, env Env, ready chan<- string) error 
 	workers.Go(func() { sweepSessions(workCtx, db, log) })
 	if !cfg.NoWorker {
 		workers.Go(func() { runWorker(workCtx, cfg, db, log, m.observeJob) })
+		workers.Go(func() { node.Federation.Run(workCtx) })
 	}
 
 	errc := make(chan error, 1)
