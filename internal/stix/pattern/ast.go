@@ -368,7 +368,11 @@ func (q *QualifiedObservation) String() string {
 
 // String renders the qualifier, e.g. "WITHIN 300 SECONDS".
 func (w Within) String() string {
-	return "WITHIN " + strconv.FormatFloat(w.Seconds, 'f', -1, 64) + " SECONDS"
+	s := strconv.FormatFloat(w.Seconds, 'f', -1, 64)
+	if w.Seconds > maxInt && !strings.Contains(s, ".") {
+		s += ".0" // too large for an integer constant: write a float
+	}
+	return "WITHIN " + s + " SECONDS"
 }
 
 // String renders the qualifier, e.g. "REPEATS 5 TIMES".
@@ -411,6 +415,9 @@ func (i IntConst) String() string { return strconv.FormatInt(int64(i), 10) }
 // String renders the float in decimal with at least one fractional digit,
 // so that it reads back as a float.
 func (f FloatConst) String() string {
+	if f == 0 {
+		return "0.0" // also for -0
+	}
 	s := strconv.FormatFloat(float64(f), 'f', -1, 64)
 	if !strings.Contains(s, ".") {
 		s += ".0"
