@@ -40,9 +40,11 @@
 // FOLLOWEDBY, all associating left to right. Qualifiers bind to the
 // observation expression immediately before them (section 9.5.2: in
 // "[a] FOLLOWEDBY [b] REPEATS 5 TIMES" the qualifier applies to [b] only).
-// Keywords are upper case and case-sensitive; the boolean constants are
-// "true" and "false". Whitespace is any Unicode White_Space code point
-// (section 9.4) and may appear between any two tokens.
+// NOT may also precede EXISTS, since section 9.6.1 lets NOT precede any
+// comparison operator. Keywords are upper case and case-sensitive; the
+// boolean constants are "true" and "false". Whitespace is any Unicode
+// White_Space code point (section 9.4) and may appear between any two
+// tokens.
 //
 // # Validation
 //

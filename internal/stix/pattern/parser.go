@@ -576,7 +576,7 @@ func (p *parser) parsePath(after string) ObjectPath {
 	if p.tok.kind != tokIdent || p.peek().kind != tokColon {
 		p.fail(p.tok.pos, "expected an object path such as file:name after %s, found %s", after, p.found())
 	}
-	checkObjectType(p, p.tok)
+	p.checkObjectType(p.tok)
 	path := ObjectPath{ObjectType: p.tok.text}
 	p.advance() // type
 	p.advance() // ':'
@@ -635,7 +635,7 @@ func (p *parser) parseName(after string) PathStep {
 
 // checkObjectType checks an object type name against section 3.1: lower
 // case, starting with a letter, 3 to 250 characters of a-z, 0-9 and '-'.
-func checkObjectType(p *parser, t token) {
+func (p *parser) checkObjectType(t token) {
 	s := t.text
 	for i := 0; i < len(s); i++ {
 		c := s[i]
