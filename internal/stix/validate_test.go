@@ -639,6 +639,29 @@ func TestValidateOfficialExamples(t *testing.T) {
 	}
 }
 
+// With the official schemas, the objects of the types STIX defines are
+// checked against them too; custom and extension-defined objects (here the
+// incident-core event, impact and task) are not, since core.json refuses
+// what the specification allows.
+func TestValidateWithSchemas(t *testing.T) {
+	v := stix.Validator{Schemas: stixtest.Schemas(t)}
+	for _, n := range []string{"indicator", "malware", "sighting", "ipv4-addr", "network-traffic", "marking-statement",
+		"extension-definition", "language-content", "event", "impact", "task", "custom-object"} {
+		if _, err := v.Validate(encode(t, valid[n])); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+	// Something only the schema checks: a tool_types value that is not a list.
+	m := clone(t, valid["tool"])
+	m["tool_types"] = "remote-access"
+	if _, err := (&stix.Validator{}).Validate(encode(t, m)); err != nil {
+		t.Fatalf("without schemas: %v", err)
+	}
+	if _, err := v.Validate(encode(t, m)); err == nil || !strings.Contains(err.Error(), "schema of tool") {
+		t.Errorf("with schemas, tool_types not a list: %v", err)
+	}
+}
+
 // The five published TLP 2.0 marking definitions are accepted, with and
 // without schemas; the same object with another name is not.
 func TestValidateTLP2Files(t *testing.T) {
