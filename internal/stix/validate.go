@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
@@ -61,9 +60,6 @@ func (v *Validator) Validate(raw json.RawMessage) (Object, error) {
 		return Object{}, fmt.Errorf("object of %d bytes: more than the %d bytes accepted", len(raw), limit)
 	}
 	raw = bytes.TrimSpace(raw)
-	if !utf8.Valid(raw) {
-		return Object{}, errors.New("not valid JSON: not UTF-8")
-	}
 	m, err := decodeObject(raw)
 	if err != nil {
 		return Object{}, err
@@ -143,13 +139,23 @@ var extensionTypes = []string{"new-sdo", "new-sco", "new-sro", "property-extensi
 // reservedNames may not be used as property names (§3.8).
 var reservedNames = []string{"severity", "username", "phone_number", "action"}
 
-// propertyName is the form of STIX property names: 3 to 250 of a-z, 0-9 and
-// underscore (§3.1, §11.1, §7.3.2); "id" is the one shorter name STIX
-// defines.
-var propertyName = regexp.MustCompile(`^[a-z0-9_]{3,250}$`)
+// propertyName reports whether s has the form of a STIX property name: 3
+// to 250 of a-z, 0-9 and underscore (§3.1, §11.1, §7.3.2).
+func propertyName(s string) bool {
+	if len(s) < 3 || len(s) > 250 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
-// validPropertyName reports whether s may name a property of a STIX object.
-func validPropertyName(s string) bool { return s == "id" || propertyName.MatchString(s) }
+// validPropertyName reports whether s may name a property of a STIX object;
+// "id" is the one shorter name STIX defines.
+func validPropertyName(s string) bool { return s == "id" || propertyName(s) }
 
 // millis: created and modified have at least millisecond precision (§3.2).
 var millis = regexp.MustCompile(`\.[0-9]{3,}Z$`)
@@ -488,7 +494,7 @@ func (c *check) extensions() error {
 		}
 		if isDef {
 			for _, k := range sortedKeys(m) {
-				if !propertyName.MatchString(k) {
+				if !propertyName(k) {
 					return fmt.Errorf("%s: property name %q: want 3 to 250 of a-z, 0-9 and _ (STIX 2.1 §7.3.2.1)", path, k)
 				}
 			}

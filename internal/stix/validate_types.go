@@ -758,7 +758,7 @@ func (c *check) extensionDefinition() error {
 		return errors.New("extension_properties is only for extension_types with toplevel-property-extension")
 	}
 	for i, n := range names {
-		if !propertyName.MatchString(n) {
+		if !propertyName(n) {
 			return fmt.Errorf("extension_properties[%d]: %q is not a property name (3 to 250 of a-z, 0-9 and _)", i, n)
 		}
 	}
