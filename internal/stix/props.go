@@ -308,8 +308,8 @@ func (p props) refs(key string, required bool, r refRule) ([]string, bool, error
 	return out, true, nil
 }
 
-// hashAlgorithms are the hash-algorithm-ov values (§10.7) whose format this
-// package checks: hexadecimal digests of a fixed length.
+// hashHexLen gives the length of the hash-algorithm-ov values (§10.7) whose
+// format this package checks: hexadecimal digests of a fixed length.
 var hashHexLen = map[string]int{"MD5": 32, "SHA-1": 40, "SHA-256": 64, "SHA-512": 128, "SHA3-256": 64, "SHA3-512": 128}
 
 var hashKey = regexp.MustCompile(`^[a-zA-Z0-9_-]{3,250}$`)
