@@ -458,6 +458,9 @@ func TestDeleteObjects(t *testing.T) {
 	a4.SpecVersion = "2.0"
 	rows := mustAdd(t, db, col.ID, stixVersion("indicator--a", v1), stixVersion("indicator--a", v2),
 		stixVersion("indicator--a", v3), a4, stixVersion("indicator--b", v1))
+	if _, err := db.EnqueueDeliveries(ctx, "cert-be", []int64{rows[0].Seq, rows[1].Seq, rows[4].Seq}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	remaining := func() []string {
 		t.Helper()
 		return keys(queryAll(t, db, store.ObjectQuery{CollectionID: col.ID, Versions: store.VersionMatch{All: true}}))
@@ -482,6 +485,15 @@ func TestDeleteObjects(t *testing.T) {
 	}
 	del(store.VersionMatch{}, nil, 0)
 
+	t.Run("deliveries of deleted rows go with them", func(t *testing.T) {
+		ds, err := db.ListDeliveries(ctx, "", "", nil, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 || ds[0].Seq != rows[4].Seq {
+			t.Errorf("deliveries left: %+v, want only that of indicator--b", ds)
+		}
+	})
 	if _, err := db.DeleteObjects(ctx, col.ID, "", store.VersionMatch{}, nil); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("no object id: %v, want ErrInvalid", err)
 	}
