@@ -430,8 +430,11 @@ func (db *DB) ClaimDeliveries(ctx context.Context, peer, worker string, now time
 	err = db.Transact(ctx, func(tx *Tx) error {
 		claimed = nil
 		// The state is written out: see CancelJobs on partial indexes.
+		// deliveries_claim is read in seq order up to the limit; SQLite,
+		// lacking statistics, would read and sort all of the peer's due
+		// deliveries along deliveries_pending instead.
 		ids, err := queryAll(ctx, tx.conn, scanInt64, `
-			SELECT id FROM deliveries
+			SELECT id FROM deliveries`+tx.d.indexedBy("deliveries_claim")+`
 			WHERE peer = ? AND state = 'pending' AND next_attempt_at <= ?
 				AND (locked_until IS NULL OR locked_until <= ?)
 			ORDER BY seq`+tx.d.limit()+tx.d.skipLocked(), peer, now, now, limit)
@@ -575,7 +578,10 @@ type PeerDeliveries struct {
 	Failing                      int64     // pending with Attempts > 0
 	OldestPending                time.Time // CreatedAt of the oldest pending delivery; zero if none
 	LastDelivered                time.Time // zero if none
-	LastError                    string    // of the failing delivery whose next attempt is latest
+	// LastError is that of the failing delivery whose next attempt is
+	// latest: the most recent failure, unless backoffs differ (the outbox
+	// does not record when an attempt failed).
+	LastError string
 }
 
 // DeliveryStats sums up the outbox of each peer with any delivery, by
@@ -594,9 +600,11 @@ func (db *DB) DeliveryStats(ctx context.Context) ([]PeerDeliveries, error) {
 			sum(CASE WHEN d.state = 'pending' AND d.attempts > 0 THEN 1 ELSE 0 END),
 			min(CASE WHEN d.state = 'pending' THEN d.created_at END),
 			max(d.delivered_at),
-			coalesce((SELECT f.last_error FROM deliveries f
-				WHERE f.peer = d.peer AND f.state = 'pending' AND f.attempts > 0
-				ORDER BY f.next_attempt_at DESC, f.id DESC`+db.d.limit()+`), '')
+			CASE WHEN sum(CASE WHEN d.state = 'pending' AND d.attempts > 0 THEN 1 ELSE 0 END) > 0
+				THEN (SELECT f.last_error FROM deliveries f
+					WHERE f.peer = d.peer AND f.state = 'pending' AND f.attempts > 0
+					ORDER BY f.next_attempt_at DESC, f.id DESC`+db.d.limit()+`)
+				ELSE '' END
 		FROM deliveries d GROUP BY d.peer ORDER BY d.peer`, 1)
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery stats: %w", err)

@@ -333,21 +333,28 @@ func (db *DB) QueryObjects(ctx context.Context, q ObjectQuery) (rows []StixObjec
 		return nil, false, fmt.Errorf("store: query objects: %w", err)
 	}
 	d := db.d
-	where := []string{`o.collection_id = ?`, `o.seq > ?`}
-	args := []any{q.CollectionID, q.AfterSeq}
+	var (
+		where []string
+		args  []any
+	)
 	cond := func(c string, a ...any) {
 		where = append(where, c)
 		args = append(args, a...)
 	}
-	if !q.AddedAfter.IsZero() {
+	cond(`o.collection_id = ?`, q.CollectionID)
+	if q.AddedAfter.IsZero() {
+		cond(`o.seq > ?`, q.AfterSeq)
+	} else {
 		// Seq orders the rows as date_added does: the rows added after
 		// AddedAfter are those after the last one added by then, which the
 		// (collection_id, date_added) index finds, so the rows are read
-		// from there along (collection_id, seq). The condition on
-		// date_added itself keeps the result right in any case.
-		cond(`o.seq > coalesce((SELECT a.seq FROM stix_objects a
-			WHERE a.collection_id = ? AND a.date_added <= ? ORDER BY a.date_added DESC LIMIT 1), 0)`,
-			q.CollectionID, q.AddedAfter)
+		// from there along (collection_id, seq). One condition on seq, the
+		// greater of that bound and AfterSeq: given two, SQLite ranges over
+		// one only, maybe AfterSeq's. The condition on date_added itself
+		// keeps the result right in any case.
+		cond(`o.seq > `+d.greatest(`?`, `coalesce((SELECT a.seq FROM stix_objects a
+			WHERE a.collection_id = ? AND a.date_added <= ? ORDER BY a.date_added DESC LIMIT 1), 0)`),
+			q.AfterSeq, q.CollectionID, q.AddedAfter)
 		cond(`o.date_added > ?`, q.AddedAfter)
 	}
 	if len(q.IDs) > 0 {
@@ -379,13 +386,14 @@ func (db *DB) QueryObjects(ctx context.Context, q ObjectQuery) (rows []StixObjec
 	if c, a := v.condition(d, "o"); c != "" {
 		cond(c, a...)
 	}
-	// Read the rows along (collection_id, seq) unless a list of ids makes
-	// the unique index on (collection_id, stix_id, version_at) the better
-	// way in: SQLite, lacking statistics, might otherwise walk the whole
-	// collection by date_added.
-	from := `stix_objects o`
-	if len(q.IDs) == 0 {
-		from = `stix_objects o` + d.indexedBy("stix_objects_collection")
+	// Read the rows along (collection_id, seq), unless a list of ids
+	// makes the unique index on (collection_id, stix_id, version_at) the
+	// way in: SQLite, lacking statistics, picks neither reliably.
+	// (sqlite_autoindex_stix_objects_1 is the index SQLite makes for that
+	// UNIQUE constraint, the table's first.)
+	from := `stix_objects o` + d.indexedBy("stix_objects_collection")
+	if len(q.IDs) > 0 {
+		from = `stix_objects o` + d.indexedBy("sqlite_autoindex_stix_objects_1")
 	}
 	query := `SELECT ` + qualify("o", stixObjectColumns) + ` FROM ` + from +
 		` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY o.seq` + d.limit()
@@ -668,6 +676,14 @@ func (d dialect) inTimes(expr string, vs []time.Time) (string, any) {
 		ss[i] = storedTime(t).Format(timeLayout)
 	}
 	return expr + ` IN (SELECT value FROM json_each(?))`, jsonArray(ss)
+}
+
+// greatest returns an SQL expression for the greater of two values.
+func (d dialect) greatest(a, b string) string {
+	if d.postgres() {
+		return `greatest(` + a + `, ` + b + `)`
+	}
+	return `max(` + a + `, ` + b + `)`
 }
 
 func jsonArray[T any](vs []T) string {

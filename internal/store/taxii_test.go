@@ -673,6 +673,31 @@ func BenchmarkQueryObjects(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pages), "ns/page")
 		})
 	}
+	// The single queries TAXII clients make besides paging: one object's
+	// versions, and the rows added since the last poll.
+	b.Run("one object", func(b *testing.B) {
+		id := fmt.Sprintf("indicator--%08d-0000-4000-8000-000000000000", total/4)
+		for b.Loop() {
+			rows, _, err := db.QueryObjects(ctx, store.ObjectQuery{CollectionID: col.ID, IDs: []string{id},
+				Versions: store.VersionMatch{All: true}, Limit: batch})
+			if err != nil || len(rows) != 2 {
+				b.Fatalf("got %d rows, %v; want 2", len(rows), err)
+			}
+		}
+	})
+	b.Run("added after", func(b *testing.B) {
+		last, _, err := db.QueryObjects(ctx, store.ObjectQuery{CollectionID: col.ID, AfterSeq: int64(total) - 11,
+			Versions: store.VersionMatch{All: true}, Limit: batch})
+		if err != nil || len(last) == 0 {
+			b.Fatalf("got %d rows, %v", len(last), err)
+		}
+		for b.Loop() {
+			rows, _, err := db.QueryObjects(ctx, store.ObjectQuery{CollectionID: col.ID, AddedAfter: last[0].DateAdded, Limit: batch})
+			if err != nil || len(rows) == 0 || len(rows) > 10 {
+				b.Fatalf("got %d rows, %v; want at most 10", len(rows), err)
+			}
+		}
+	})
 }
 
 // BenchmarkAddObjects adds objects to a collection in batches of 500.
