@@ -484,6 +484,11 @@ func (s *Service) Sync(ctx context.Context) (int, error) {
 		var peers []string
 		err = s.db.Transact(ctx, func(tx *store.Tx) error {
 			if gate := MayShare(vocab.TLPLabel(snap.Incident.TLP), a, false, ""); gate != nil {
+				// The revocation goes out under the marking the incident was
+				// shared with: a TLP:RED version would never leave.
+				if last, err := s.db.GetLatestObject(ctx, col.ID, stixmap.IncidentID(s.o.Node, snap.Incident.ID)); err == nil && last.TLP != "" {
+					snap.Incident.TLP = last.TLP
+				}
 				res, err := s.revoke(ctx, tx, "system", snap, a, col)
 				peers = res.Peers
 				s.o.Log.Info("federation: share revoked, the incident's marking no longer allows it",
@@ -571,4 +576,27 @@ func (s *Service) peerNames() []string {
 		ns = append(ns, p.Name)
 	}
 	return slices.Clip(ns)
+}
+
+// IncidentDeliveries returns, per recipient peer of the audience, the
+// latest delivery of the incident's STIX incident object.
+func (s *Service) IncidentDeliveries(ctx context.Context, incidentID, audience string) ([]store.Delivery, error) {
+	a, err := ParseAudience(audience)
+	if err != nil {
+		return nil, nil
+	}
+	ds, err := s.db.ListDeliveries(ctx, "", "", []string{stixmap.IncidentID(s.o.Node, incidentID)}, 1000)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Delivery
+	for _, p := range s.o.Config.Members(a) {
+		for _, d := range ds { // newest first
+			if d.Peer == p.Name {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out, nil
 }
