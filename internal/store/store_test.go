@@ -14,7 +14,7 @@ import (
 )
 
 // schemaVersion is the number of migrations in each dialect's folder.
-const schemaVersion = 4
+const schemaVersion = 5
 
 func TestOpenMigratesOnce(t *testing.T) {
 	ctx := context.Background()
