@@ -13,9 +13,7 @@ import (
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/api"
-	"github.com/nisnet-eu/nisnet/internal/rules"
 	"github.com/nisnet-eu/nisnet/internal/store"
-	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
 
 func parseServe(args []string, env Env) (Config, error) {

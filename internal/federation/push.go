@@ -2,7 +2,7 @@ package federation
 
 import (
 	"context"
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -36,7 +36,7 @@ func (s *Service) Run(ctx context.Context) {
 func workerName() string {
 	host, _ := os.Hostname()
 	var b [4]byte
-	_, _ = rand.Read(b[:])
+	_, _ = crand.Read(b[:])
 	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
