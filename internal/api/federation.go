@@ -467,7 +467,9 @@ func int64Param(v, name string) (int64, error) {
 	return n, nil
 }
 
-func fieldError(field, msg string) rules.FieldError { return rules.FieldError{Field: field, Message: msg} }
+func fieldError(field, msg string) rules.FieldError {
+	return rules.FieldError{Field: field, Message: msg}
+}
 
 // changed tells the federation that an incident may have changed.
 func (s *Server) changed() {

@@ -93,7 +93,9 @@ func (p policy) CanWrite(c taxii.Caller, col store.Collection) bool {
 	return c.Peer != "" && col.Audience == "inbox"
 }
 
-func (p policy) Accept(c taxii.Caller, col store.Collection, o stix.Object) error { return p.s.accept(o) }
+func (p policy) Accept(c taxii.Caller, col store.Collection, o stix.Object) error {
+	return p.s.accept(o)
+}
 
 // Stored has nothing to do: received objects wait in the inbox for an
 // analyst, and are never forwarded without one.

@@ -92,7 +92,7 @@ func ExtensionDefinition() []json.RawMessage {
 			"created_by_ref": nisnetIdentityID, "created": extensionCreated, "modified": extensionCreated,
 			"name": "nisnet NIS2/DORA incident fields", "version": "1.0.0", "extension_types": []string{"property-extension"},
 			"description": "Regulatory fields of an incident reported under NIS2 (Directive (EU) 2022/2555), DORA, GDPR or the CRA: " + strings.Join(ExtensionProperties, ", "),
-			"schema": "https://nisnet.eu/stix/extensions/nis2/1.0.0"}),
+			"schema":      "https://nisnet.eu/stix/extensions/nis2/1.0.0"}),
 	}
 }
 

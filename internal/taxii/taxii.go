@@ -784,4 +784,3 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, c Caller) error 
 	writeJSON(w, 200, res)
 	return nil
 }
-
