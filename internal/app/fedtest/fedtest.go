@@ -38,6 +38,8 @@ type Spec struct {
 	WrongSecretFor []string
 	// PersonalData: peers entitled to personal data.
 	PersonalData []string
+	// NoDemo: start the node without the demo data.
+	NoDemo bool
 }
 
 // Options tune the network.
@@ -154,7 +156,7 @@ func (nd *Node) Start() {
 	if _, err := api.EnsureAuthority(ctx, db, nd.cfg.NodeName, nd.cfg.NodeMemberState); err != nil {
 		t.Fatal(err)
 	}
-	if !nd.opts.NoDemo && nd.IncidentID == "" {
+	if !nd.opts.NoDemo && !nd.Spec.NoDemo && nd.IncidentID == "" {
 		d, err := app.SeedDemo(ctx, nd.cfg, db)
 		if err != nil {
 			t.Fatal(err)
