@@ -166,7 +166,16 @@ func (s *Server) Handler() http.Handler {
 		}
 		return fail(404, "Not found", "no TAXII resource at "+r.URL.Path)
 	}))
-	return mux
+	noSlash := s.wrap(func(http.ResponseWriter, *http.Request, Caller) error {
+		return fail(404, "Not found", "TAXII paths end in /")
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			noSlash.ServeHTTP(w, r) // rather than ServeMux's redirect
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func withMethod(r *http.Request, m string) *http.Request {
