@@ -30,7 +30,9 @@ func (auth) Authenticate(r *http.Request) (taxii.Caller, bool) {
 
 type policy struct{}
 
-func (policy) CanRead(c taxii.Caller, col store.Collection) bool  { return col.Alias == "x" && c.Peer == "a" }
+func (policy) CanRead(c taxii.Caller, col store.Collection) bool {
+	return col.Alias == "x" && c.Peer == "a"
+}
 func (policy) CanWrite(c taxii.Caller, col store.Collection) bool { return col.Alias == "x" }
 func (policy) Accept(taxii.Caller, store.Collection, stix.Object) error {
 	return nil
