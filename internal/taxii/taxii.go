@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/stix"
@@ -98,6 +99,9 @@ type Server struct {
 	Validate                    func(json.RawMessage) (stix.Object, error)
 	Log                         *slog.Logger
 	Now                         func() time.Time
+
+	keyMu sync.Mutex
+	key   []byte // the cursor MAC key, read once from the store
 }
 
 // Error is a TAXII error resource.
@@ -161,8 +165,15 @@ func (s *Server) Handler() http.Handler {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			return fail(404, "Not found", "TAXII paths end in /")
 		}
-		if _, pattern := mux.Handler(withMethod(r, http.MethodGet)); pattern != "/" && r.Method != http.MethodGet {
-			return fail(405, "Method not allowed", r.Method+" is not allowed on "+r.URL.Path)
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			if _, pattern := mux.Handler(withMethod(r, m)); pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return fail(405, "Method not allowed", r.Method+" is not allowed on "+r.URL.Path+"; use "+strings.Join(allow, " or "))
 		}
 		return fail(404, "Not found", "no TAXII resource at "+r.URL.Path)
 	}))
@@ -248,14 +259,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request, c Caller) error {
-	writeJSON(w, 200, map[string]any{"title": s.Title, "description": s.Description, "contact": s.Contact,
-		"default": s.APIRoot, "api_roots": []string{s.APIRoot}})
+	writeJSON(w, 200, struct {
+		Title       string   `json:"title"`
+		Description string   `json:"description,omitempty"`
+		Contact     string   `json:"contact,omitempty"`
+		Default     string   `json:"default,omitempty"`
+		APIRoots    []string `json:"api_roots,omitempty"`
+	}{s.Title, s.Description, s.Contact, s.APIRoot, []string{s.APIRoot}})
 	return nil
 }
 
 func (s *Server) apiRoot(w http.ResponseWriter, r *http.Request, c Caller) error {
-	writeJSON(w, 200, map[string]any{"title": s.Title, "description": s.Description,
-		"versions": []string{MediaType}, "max_content_length": s.MaxContentLength})
+	writeJSON(w, 200, struct {
+		Title            string   `json:"title"`
+		Description      string   `json:"description,omitempty"`
+		Versions         []string `json:"versions"`
+		MaxContentLength int64    `json:"max_content_length"`
+	}{s.Title, s.Description, []string{MediaType}, s.MaxContentLength})
 	return nil
 }
 
@@ -337,6 +357,7 @@ type query struct {
 
 var allowedParams = map[string][]string{
 	"objects":  {"added_after", "limit", "next", "match[id]", "match[type]", "match[version]", "match[spec_version]"},
+	"manifest": {"added_after", "limit", "next", "match[id]", "match[type]", "match[version]", "match[spec_version]"},
 	"object":   {"added_after", "limit", "next", "match[version]", "match[spec_version]"},
 	"versions": {"added_after", "limit", "next", "match[spec_version]"},
 	"delete":   {"match[version]", "match[spec_version]"},
@@ -457,7 +478,16 @@ func (s *Server) parseQuery(r *http.Request, c Caller, col store.Collection, end
 const cursorLifetime = 24 * time.Hour
 
 func (s *Server) cursorKey(ctx context.Context) ([]byte, error) {
-	return s.DB.NodeKey(ctx, "taxii-cursor", 32)
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.key == nil {
+		k, err := s.DB.NodeKey(ctx, "taxii-cursor", 32)
+		if err != nil {
+			return nil, err
+		}
+		s.key = k
+	}
+	return s.key, nil
 }
 
 func (s *Server) makeCursor(ctx context.Context, seq int64, key string) (string, error) {
@@ -555,11 +585,10 @@ func (s *Server) manifest(w http.ResponseWriter, r *http.Request, c Caller) erro
 	if err != nil {
 		return err
 	}
-	qq, err := s.parseQuery(r, c, col, "objects")
+	qq, err := s.parseQuery(r, c, col, "manifest")
 	if err != nil {
 		return err
 	}
-	qq.key = "manifest" + qq.key
 	rows, more, next, err := s.page(w, r, qq)
 	if err != nil {
 		return err
@@ -632,6 +661,29 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, c Caller) 
 	v := qq.q.Versions
 	if r.URL.Query().Get("match[version]") == "" {
 		v = store.VersionMatch{All: true}
+	}
+	if c.Peer != "" {
+		// A peer deletes nothing it could not read: a version it may not
+		// get (TLP:RED) answers 404 when no version is visible, else 403.
+		q := qq.q
+		q.Versions, q.Limit, q.AfterSeq = v, store.MaxObjectLimit, 0
+		q.ExcludeOrigin, q.ExcludeCreatedBy, q.ExcludeTLP = "", "", nil
+		all, _, err := s.DB.QueryObjects(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		hidden := 0
+		for _, o := range all {
+			if slices.Contains(qq.q.ExcludeTLP, o.TLP) {
+				hidden++
+			}
+		}
+		switch {
+		case hidden > 0 && hidden == len(all):
+			return fail(404, "Object not found", "")
+		case hidden > 0:
+			return fail(403, "Forbidden", "some of the matching versions are not shared with you")
+		}
 	}
 	n, err := s.DB.DeleteObjects(r.Context(), col.ID, r.PathValue("oid"), v, qq.q.SpecVersions)
 	if err != nil {
