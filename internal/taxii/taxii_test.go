@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -26,8 +27,9 @@ import (
 )
 
 // The callers: peers "a" (reads and writes X), "b" (writes X only) and
-// "c" (reads X only), and a local caller "admin" (reads and writes X).
-// Nobody sees Y. Passwords are "pw-" + name; admin also has a bearer token.
+// "c" (reads X only), and local callers "admin" and "anon" (read and write
+// X; anon has no name). Nobody sees Y. Passwords are "pw-" + name; admin
+// also has a bearer token.
 type auth struct{}
 
 func (auth) Authenticate(r *http.Request) (taxii.Caller, bool) {
@@ -37,6 +39,8 @@ func (auth) Authenticate(r *http.Request) (taxii.Caller, bool) {
 		return taxii.Caller{Peer: u, Identity: identity(u), Name: "peer:" + u}, true
 	case ok && u == "" && p == "admin-token", ok && u == "admin" && p == "pw-admin":
 		return taxii.Caller{Name: "user:admin"}, true
+	case ok && u == "anon" && p == "pw-anon":
+		return taxii.Caller{}, true // a local caller without a name
 	}
 	return taxii.Caller{}, false
 }
@@ -1147,4 +1151,78 @@ func BenchmarkPostObjects(b *testing.B) {
 		total += 500
 	}
 	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "objects/s")
+}
+
+// Objects without created and modified (cyber-observables) have their
+// date_added as version; marking definitions are not marked by what they
+// define; local callers delete whatever they select.
+func TestObservablesMarkingsLocalDelete(t *testing.T) {
+	f := setup(t)
+	o := f.objects(f.x)
+	ip := `{"type":"ipv4-addr","spec_version":"2.1","id":"ipv4-addr--6ba7b810-9dad-51d1-80b4-00c04fd430c8","value":"198.51.100.1"}`
+	ip20 := `{"type":"ipv4-addr","id":"ipv4-addr--6ba7b811-9dad-51d1-80b4-00c04fd430c8","value":"198.51.100.2"}`
+	redDef := `{"type":"marking-definition","spec_version":"2.1","id":"` + red + `","created":"2022-10-01T00:00:00.000Z","name":"TLP:RED","object_marking_refs":["` + red + `"]}`
+	st := f.post(t, "admin", ip, ip20, redDef)
+	if st.Success != 3 || !stamp.MatchString(st.Successes[0].Version) || st.Successes[2].Version != "2022-10-01T00:00:00.000Z" {
+		t.Fatalf("status: %+v", st)
+	}
+	_, _, b := f.do(t, "admin", "GET", f.root+"collections/"+f.x.ID+"/manifest/?match[type]=ipv4-addr", "")
+	var man struct {
+		Objects []struct {
+			DateAdded string `json:"date_added"`
+			Version   string `json:"version"`
+		}
+	}
+	json.Unmarshal(b, &man)
+	if len(man.Objects) != 2 || man.Objects[0].Version != man.Objects[0].DateAdded || man.Objects[0].Version != st.Successes[0].Version {
+		t.Errorf("manifest: %s", b)
+	}
+	ipID := "ipv4-addr--6ba7b810-9dad-51d1-80b4-00c04fd430c8"
+	if _, _, b := f.do(t, "admin", "GET", o+ipID+"/?match[version]="+st.Successes[0].Version, ""); !strings.Contains(string(b), "198.51.100.1") {
+		t.Errorf("by its version: %s", b)
+	}
+	// The RED definition itself goes to peers.
+	if got := f.page(t, "a", o+"?match[type]=marking-definition").env.ids(); len(got) != 1 {
+		t.Errorf("a gets the marking definitions %v", got)
+	}
+	// A local caller deletes; a caller without a name posts and reads its status.
+	if code, _, _ := f.do(t, "admin", "DELETE", o+ipID+"/", ""); code != 200 {
+		t.Errorf("admin DELETE: %d", code)
+	}
+	if code, _, _ := f.do(t, "admin", "GET", o+ipID+"/", ""); code != 404 {
+		t.Errorf("after admin DELETE: %d", code)
+	}
+	st = f.post(t, "anon", indicator(1))
+	if code, _, _ := f.do(t, "anon", "GET", f.root+"status/"+st.ID+"/", ""); code != 200 {
+		t.Errorf("anon's status: %d", code)
+	}
+}
+
+// A failing store is a 500 with the TAXII error, and is logged.
+func TestStoreFailure(t *testing.T) {
+	db, err := store.Open(t.Context(), t.TempDir()+"/t.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := db.EnsureCollection(t.Context(), store.Collection{Alias: "x", Title: "X", Audience: "network"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	s := &taxii.Server{DB: db, APIRoot: "/taxii2/api/", Auth: auth{}, Policy: &policy{noRead: map[string]bool{}},
+		Log: slog.New(slog.NewTextHandler(&logged, nil))}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	f := &fixture{srv: srv, db: db, x: x, root: s.APIRoot}
+	db.Close()
+	for _, p := range []string{f.root + "collections/", f.objects(x), f.root + "status/6ba7b810-9dad-41d1-80b4-00c04fd430c8/"} {
+		code, h, b := f.do(t, "a", "GET", p, "")
+		if code != 500 || strings.Contains(string(b), "closed") {
+			t.Errorf("%s: %d %s", p, code, b)
+		}
+		checkError(t, p, code, h, b)
+	}
+	if !strings.Contains(logged.String(), "taxii: internal error") {
+		t.Errorf("not logged: %s", logged.String())
+	}
 }
