@@ -307,7 +307,10 @@ func (m *mapper) person(id string) string {
 
 // object builds one object with the common properties.
 func (m *mapper) object(typ, id string, created, modified time.Time, props map[string]any) json.RawMessage {
-	modified = later(modified, created)
+	// A change of the incident (its TLP marking above all) is a new version
+	// of every object that carries its marking: otherwise a re-marked
+	// object would keep its version and receivers its old marking.
+	modified = later(later(modified, created), m.s.Incident.UpdatedAt)
 	if m.s.Revoked {
 		modified = later(m.s.RevokedAt, modified.Add(time.Millisecond))
 		props["revoked"] = true

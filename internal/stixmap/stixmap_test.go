@@ -126,16 +126,31 @@ func TestMapping(t *testing.T) {
 		t.Error("an entitled recipient did not get the personal data")
 	}
 
-	// Stable ids; a change gives a later incident version, other records keep theirs.
+	// Stable ids; a change of the incident (here a re-marking) gives a later
+	// version of every object carrying its marking, with the new marking.
 	s2 := snapshot()
 	s2.Incident.UpdatedAt = t0.Add(48 * time.Hour)
+	s2.Incident.TLP = "TLP:AMBER"
 	b, _ := stixmap.Incident(s2, key)
 	m2 := byType(t, b)
 	if m2["incident"][0]["id"] != inc["id"] || m2["incident"][0]["modified"].(string) <= inc["modified"].(string) {
 		t.Errorf("update: %v → %v", inc["modified"], m2["incident"][0]["modified"])
 	}
-	if m2["note"][0]["modified"] != m["note"][0]["modified"] {
-		t.Error("an unchanged note got a new version")
+	for _, typ := range []string{"note", "report", "indicator", "sighting"} {
+		o := m2[typ][0]
+		if o["id"] != m[typ][0]["id"] || o["modified"].(string) <= m[typ][0]["modified"].(string) {
+			t.Errorf("re-marked %s: id %v, modified %v → %v; want the same id, a later version", typ, o["id"], m[typ][0]["modified"], o["modified"])
+		}
+		if refs := o["object_marking_refs"].([]any); refs[0] != "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421" {
+			t.Errorf("re-marked %s keeps marking %v", typ, refs)
+		}
+	}
+	// A note added later does not change the other records' versions.
+	s4 := snapshot()
+	s4.Notes = append(s4.Notes, store.IncidentEvent{ID: "ev-2", Kind: store.EventNote, At: t0.Add(50 * time.Hour), Actor: "analyst-1", Body: json.RawMessage(`{"text":"more"}`)})
+	d, _ := stixmap.Incident(s4, key)
+	if byType(t, d)["report"][0]["modified"] != m["report"][0]["modified"] {
+		t.Error("adding a note gave an unchanged report a new version")
 	}
 	// Revocation: every object revoked, with a later modified.
 	s3 := snapshot()
