@@ -1,36 +1,88 @@
-// Package stixmap maps nisnet's records to STIX 2.1 objects for sharing
-// between nodes. The functions are pure: the same snapshot gives the same
-// objects, byte for byte.
+// Package stixmap maps one nisnet incident, with its reports, notes and
+// indicators, to the STIX 2.1 objects a node shares with other nodes over
+// TAXII 2.1.
 //
-// Choices:
-//   - Ids are derived (UUIDv5, stix.DerivedID) from the node's name and the
-//     record's id, so a record keeps its STIX id in every version and on
-//     every node that receives it.
-//   - created is the record's creation; modified its latest change. The
-//     incident's modified is the latest of its own update, its staged
-//     reports, notes and indicators, so any change gives a new version.
-//     A revoked snapshot gives every object revoked: true and a modified
-//     after the one before.
-//   - The incident SDO (a stub in STIX 2.1) carries the OASIS incident-core
-//     extension (investigation_status, criticality) and nisnet's own
-//     property extension with the NIS2/DORA fields (ExtensionProperties).
-//   - A staged report becomes a report SDO, an internal note a note SDO, an
-//     indicator an indicator SDO with a related-to relationship to the
-//     incident and a sighting where the reporting organisation saw it.
-//   - Every object made for the incident carries the incident's TLP 2.0
-//     marking and created_by_ref the node's identity.
-//   - Personal data: report fields that hold contact details (PersonalFields)
-//     are left out, and people's ids (who submitted, who wrote a note) are
-//     pseudonymised with an HMAC keyed per node, unless the recipient is
-//     entitled (Options.PersonalData). What was left out is listed in the
-//     extension's redacted_fields.
+// Mapping choices:
+//
+//   - Identifiers are derived, never random: every object's id is
+//     stix.DerivedID(type, node name + ":" + record id), so the same record
+//     keeps the same id in every version and on every call. Relationships and
+//     sightings, which have no record of their own, use the node name, the
+//     incident id and the indicator id.
+//   - created is the record's creation; modified is the record's latest
+//     change: submissions, notes and indicators never change, so for them
+//     modified = created; the incident's modified is the latest of its
+//     UpdatedAt, its submissions, notes and indicators (and never before its
+//     creation). Timestamps are written by stix.Timestamp (UTC, milliseconds).
+//   - Every object carries created_by_ref = the node identity and
+//     object_marking_refs = the TLP 2.0 marking-definition of Incident.TLP,
+//     except the marking-definition itself, the two fixed nisnet objects
+//     (identity "nisnet" and its extension-definition) and the node identity,
+//     which NodeIdentity builds from the Node alone so that it is one and the
+//     same object in every incident shared by the node. An invalid TLP label
+//     is an error: nothing is shared unmarked.
+//   - A revoked snapshot emits every incident-specific object as a new
+//     version with "revoked": true and modified = max(RevokedAt, previous
+//     modified + 1 ms). The shared identities (node, reporting organisation,
+//     nisnet) and the meta objects are not revoked: they are referenced by
+//     other incidents too.
+//   - The reporting organisation is an identity with identity_class
+//     "organization", its name and, as contact-free description, its Member
+//     State. Its id is derived from the node name and the organisation id.
+//     No sectors: nisnet's NIS2 sector codes do not map one-to-one to the
+//     STIX industry-sector-ov; the NIS2 sectors are in the nisnet extension.
+//   - The incident SDO has name = title and a generated description (kind,
+//     reporting organisation's Member State, reference). It carries the OASIS
+//     Incident Core Extension (extension-definition--ef765651-…) with only
+//     investigation_status (received → "new"; triaged, in_progress → "open";
+//     closed → "closed") and criticality (integer 0–100 from the impact
+//     severity: red 90, yellow 60, green 30, white 10; omitted when unknown).
+//     determination is omitted: nisnet records do not say whether an attempt
+//     was blocked, failed or succeeded.
+//   - nisnet's own property extension (extension-definition fixed as
+//     ExtensionDefinitionID) carries the regulatory properties that STIX has
+//     no place for: reference, state, regimes, report_stage (the report id of
+//     the latest submission), reports_submitted, sectors, significant (true if
+//     the assessment found any regime "reportable", false if some regime is
+//     in scope and none reportable, omitted otherwise or without assessment),
+//     cross_border and member_states_affected (from the facts' incident),
+//     reporting_member_state (the facts' entity, else the organisation's),
+//     rsit, impact_severity, impact_outlook and redacted_fields. Empty lists
+//     and unknown values are omitted.
+//   - Each submission is a report SDO: name "<report id> — <reference>",
+//     published = SubmittedAt, object_refs = [incident, organisation
+//     identity], description = the body's top-level fields as sorted
+//     "key: value" lines (values that are not strings as compact JSON).
+//     Unless the recipient is entitled to personal data, fields named
+//     contact, dpo, email or phone, or whose name has one of these as an
+//     underscore-separated word (contact_email, dpo_phone), are removed at any
+//     depth; their paths, prefixed with the report id, are listed in the
+//     incident's redacted_fields.
+//   - Each note event is a note SDO: content = the body's "text",
+//     object_refs = [incident], authors = [the actor's pseudonym] — or the
+//     actor itself when the recipient is entitled to personal data. The
+//     pseudonym is "pseudonym:" + the first 16 hex digits of
+//     HMAC-SHA256(PseudonymKey, actor); an empty key is an error.
+//   - Each indicator is an indicator SDO (indicator_types
+//     ["malicious-activity"], valid_from = ValidFrom or else CreatedAt,
+//     pattern_type "stix" when empty) with a relationship "related-to" the
+//     incident (STIX 2.1 "indicates" does not target incidents) and a
+//     sighting (sighting_of_ref the indicator, where_sighted_refs the
+//     reporting organisation, count 1).
+//   - Output order is fixed: marking-definition, nisnet identity, extension
+//     definition, node identity, organisation identity, incident, reports
+//     (by submission time, then id), notes (by time, then id), then for each
+//     indicator (by creation, then id) the indicator, its relationship and
+//     its sighting.
 package stixmap
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -43,293 +95,517 @@ import (
 	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
 
-// Node is the node that shares.
-type Node struct{ Name, Title, MemberState string }
+// IncidentCoreExtensionID is the OASIS CTI TC Incident Core Extension.
+const IncidentCoreExtensionID = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
 
-// Extension ids.
-const (
-	IncidentCoreExtensionID = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
-	extensionCreated        = "2026-11-28T00:00:00.000Z"
+// fixedCreated is the created and modified timestamp of the objects that do
+// not depend on any record: the nisnet identity, its extension definition
+// and node identities.
+const fixedCreated = "2026-11-28T00:00:00.000Z"
+
+var (
+	// ExtensionDefinitionID is the id of nisnet's property extension.
+	ExtensionDefinitionID = stix.DerivedID("extension-definition", "nisnet-nis2")
+	// NisnetIdentityID is the identity that created the extension definition.
+	NisnetIdentityID = stix.DerivedID("identity", "nisnet")
 )
 
-// ExtensionID is nisnet's property extension of incident, the same on
-// every node.
-var ExtensionID = stix.DerivedID("extension-definition", "nisnet-nis2")
+// extensionSchema is the schema property of nisnet's extension definition.
+const extensionSchema = `nisnet NIS2 incident properties (property-extension of incident): ` +
+	`reference (string, the node's incident reference), state (received, triaged, in_progress, closed), ` +
+	`regimes (list: nis2, dora, gdpr, cra), report_stage (string, latest submitted report id, e.g. nis2.early_warning), ` +
+	`reports_submitted (list of report ids), sectors (list of NIS2 sector codes), significant (boolean), ` +
+	`cross_border (boolean), member_states_affected (list of EU country codes), reporting_member_state (EU country code), ` +
+	`rsit (RSIT class/type), impact_severity (red, yellow, green, white), impact_outlook (improving, stable, worsening), ` +
+	`redacted_fields (list of report fields withheld from the recipient as personal data).`
 
-// nisnetIdentityID is the identity that defines nisnet's extension.
-var nisnetIdentityID = stix.DerivedID("identity", "nisnet")
-
-// PersonalFields are the report fields that hold personal data (contact
-// details of a person, GDPR Art 33(3)(b)).
-var PersonalFields = []string{"contact", "dpo", "email", "phone", "contact_person"}
-
-// NodeIdentityID is the STIX identity id of a node.
-func NodeIdentityID(n Node) string { return stix.DerivedID("identity", "node:"+n.Name) }
-
-// NodeIdentity is the identity object of the authority running the node.
-func NodeIdentity(n Node) json.RawMessage {
-	title := n.Title
-	if title == "" {
-		title = n.Name
-	}
-	return mustJSON(map[string]any{"type": "identity", "spec_version": stix.SpecVersion, "id": NodeIdentityID(n),
-		"created": extensionCreated, "modified": extensionCreated, "name": title, "identity_class": "organization",
-		"sectors": []string{"government-national"}, "description": "nisnet node " + n.Name + " (" + n.MemberState + ")"})
+// Node is the sharing node (a national authority or CSIRT).
+type Node struct {
+	Name        string // stable machine name, e.g. "csirt-nl"
+	Title       string // display name
+	MemberState string // ISO 3166-1 alpha-2 code
 }
 
-// IncidentID is the STIX id of an incident's incident SDO.
-func IncidentID(n Node, incidentID string) string { return derived(n, "incident", incidentID) }
-
-func derived(n Node, typ, id string) string { return stix.DerivedID(typ, n.Name+":"+id) }
-
-// ExtensionDefinition returns nisnet's extension-definition and the identity
-// that defines it.
-func ExtensionDefinition() []json.RawMessage {
-	return []json.RawMessage{
-		mustJSON(map[string]any{"type": "identity", "spec_version": stix.SpecVersion, "id": nisnetIdentityID,
-			"created": extensionCreated, "modified": extensionCreated, "name": "nisnet", "identity_class": "system"}),
-		mustJSON(map[string]any{"type": "extension-definition", "spec_version": stix.SpecVersion, "id": ExtensionID,
-			"created_by_ref": nisnetIdentityID, "created": extensionCreated, "modified": extensionCreated,
-			"name": "nisnet NIS2/DORA incident fields", "version": "1.0.0", "extension_types": []string{"property-extension"},
-			"description": "Regulatory fields of an incident reported under NIS2 (Directive (EU) 2022/2555), DORA, GDPR or the CRA: " + strings.Join(ExtensionProperties, ", "),
-			"schema":      "https://nisnet.eu/stix/extensions/nis2/1.0.0"}),
-	}
-}
-
-// ExtensionProperties are the properties of nisnet's extension.
-var ExtensionProperties = []string{"reference", "state", "kind", "regimes", "report_stage", "reports_submitted", "sectors",
-	"significant", "cross_border", "member_states_affected", "reporting_member_state", "rsit", "impact_severity",
-	"impact_outlook", "redacted_fields"}
-
-// Indicator is an indicator of compromise of an incident.
+// Indicator is an indicator of compromise attached to an incident.
 type Indicator struct {
-	ID, Name, Pattern, PatternType string
-	ValidFrom, CreatedAt           time.Time
+	ID          string
+	Name        string
+	Pattern     string
+	PatternType string // empty: "stix"
+	ValidFrom   time.Time
+	CreatedAt   time.Time
 }
 
-// Snapshot is what is shared of one incident.
+// Snapshot is an incident with everything shared about it.
 type Snapshot struct {
 	Node         Node
 	Incident     store.Incident
 	Organisation store.Organisation
-	Assessment   *store.Assessment
+	Assessment   *store.Assessment // may be nil
 	Submissions  []store.Submission
-	Notes        []store.IncidentEvent
+	Notes        []store.IncidentEvent // kind "note"; Body is {"text": "...", ...}
 	Indicators   []Indicator
-	Revoked      bool
+	Revoked      bool // emit every object of the snapshot as a revoked version
 	RevokedAt    time.Time
 }
 
-// Options are the recipient's entitlements.
+// Options are what the recipient is entitled to.
 type Options struct {
-	PersonalData bool
-	PseudonymKey []byte
+	PersonalData bool   // recipient entitled to personal data
+	PseudonymKey []byte // HMAC key for pseudonyms
 }
 
+// NodeIdentity returns the identity object of a node: identity_class
+// "organization", id stix.DerivedID("identity", "node:"+n.Name), with fixed
+// timestamps so that it is the same object wherever it is shared.
+func NodeIdentity(n Node) json.RawMessage {
+	id := nodeIdentityID(n)
+	o := map[string]any{
+		"type":           "identity",
+		"spec_version":   stix.SpecVersion,
+		"id":             id,
+		"created":        fixedCreated,
+		"modified":       fixedCreated,
+		"created_by_ref": id,
+		"name":           nonEmpty(n.Title, n.Name),
+		"identity_class": "organization",
+	}
+	if n.MemberState != "" {
+		o["description"] = "nisnet node " + n.Name + " (" + n.MemberState + ")"
+	} else {
+		o["description"] = "nisnet node " + n.Name
+	}
+	return mustJSON(o)
+}
+
+func nodeIdentityID(n Node) string { return stix.DerivedID("identity", "node:"+n.Name) }
+
+// IncidentID returns the STIX id of the incident SDO of a node's incident.
+func IncidentID(n Node, incidentID string) string {
+	return stix.DerivedID("incident", n.Name+":"+incidentID)
+}
+
+// Incident returns the objects sharing one incident, in a fixed order (see
+// the package documentation).
+func Incident(s Snapshot, o Options) ([]json.RawMessage, error) {
+	tlp := vocab.TLPLabel(s.Incident.TLP)
+	if !tlp.Valid() {
+		return nil, fmt.Errorf("stixmap: incident %s: invalid TLP label %q", s.Incident.ID, s.Incident.TLP)
+	}
+	if s.Node.Name == "" {
+		return nil, errors.New("stixmap: node name is required")
+	}
+	if !o.PersonalData && len(o.PseudonymKey) == 0 && len(s.Notes) > 0 {
+		return nil, errors.New("stixmap: a pseudonym key is required to share notes without personal data")
+	}
+	m := mapper{s: s, o: o, marking: tlp.MarkingID(), node: nodeIdentityID(s.Node)}
+	m.org = stix.DerivedID("identity", s.Node.Name+":"+s.Organisation.ID)
+	m.incident = IncidentID(s.Node, s.Incident.ID)
+
+	subs := slices.Clone(s.Submissions)
+	sort.SliceStable(subs, func(i, j int) bool {
+		if !subs[i].SubmittedAt.Equal(subs[j].SubmittedAt) {
+			return subs[i].SubmittedAt.Before(subs[j].SubmittedAt)
+		}
+		return subs[i].ID < subs[j].ID
+	})
+	notes := slices.Clone(s.Notes)
+	sort.SliceStable(notes, func(i, j int) bool {
+		if !notes[i].At.Equal(notes[j].At) {
+			return notes[i].At.Before(notes[j].At)
+		}
+		return notes[i].ID < notes[j].ID
+	})
+	inds := slices.Clone(s.Indicators)
+	sort.SliceStable(inds, func(i, j int) bool {
+		if !inds[i].CreatedAt.Equal(inds[j].CreatedAt) {
+			return inds[i].CreatedAt.Before(inds[j].CreatedAt)
+		}
+		return inds[i].ID < inds[j].ID
+	})
+
+	out := []json.RawMessage{
+		stix.MarkingDefinition(tlp),
+		nisnetIdentity(),
+		extensionDefinition(),
+		NodeIdentity(s.Node),
+		m.organisation(),
+	}
+
+	var reports []json.RawMessage
+	var redacted []string
+	for _, sub := range subs {
+		r, red, err := m.report(sub)
+		if err != nil {
+			return nil, err
+		}
+		reports = append(reports, r)
+		redacted = append(redacted, red...)
+	}
+	out = append(out, m.incidentSDO(subs, notes, inds, redacted))
+	out = append(out, reports...)
+	for _, n := range notes {
+		out = append(out, m.note(n))
+	}
+	for _, ind := range inds {
+		out = append(out, m.indicator(ind)...)
+	}
+	return out, nil
+}
+
+// mapper holds what every object of one snapshot shares.
 type mapper struct {
 	s        Snapshot
 	o        Options
 	marking  string
-	node     string
-	redacted []string
+	node     string // node identity id
+	org      string // organisation identity id
+	incident string // incident SDO id
 }
 
-// Incident returns the objects that share one incident, in a fixed order.
-func Incident(s Snapshot, o Options) ([]json.RawMessage, error) {
-	l := vocab.TLPLabel(s.Incident.TLP)
-	if !l.Valid() {
-		return nil, fmt.Errorf("stixmap: incident %s: TLP %q is not a TLP 2.0 label", s.Incident.ID, s.Incident.TLP)
+// object returns the common properties of an incident-specific object,
+// applying the revocation of the snapshot when revocable.
+func (m *mapper) object(typ, id string, created, modified time.Time, revocable bool) map[string]any {
+	if modified.Before(created) {
+		modified = created
 	}
-	m := &mapper{s: s, o: o, marking: l.MarkingID(), node: NodeIdentityID(s.Node)}
-	out := []json.RawMessage{stix.MarkingDefinition(l), NodeIdentity(s.Node)}
-	out = append(out, ExtensionDefinition()...)
-	orgID := derived(s.Node, "identity", "org:"+s.Organisation.ID)
-	incID := IncidentID(s.Node, s.Incident.ID)
-	orgChanged := s.Organisation.CreatedAt
-	out = append(out, m.object("identity", orgID, s.Organisation.CreatedAt, orgChanged, map[string]any{
-		"name": s.Organisation.Name, "identity_class": "organization"}))
-
-	var reports []json.RawMessage
-	latest := s.Incident.UpdatedAt
-	stage, submitted := "", []string{}
-	for _, sub := range s.Submissions {
-		latest = later(latest, sub.SubmittedAt)
-		stage = sub.Report
-		if !slices.Contains(submitted, sub.Report) {
-			submitted = append(submitted, sub.Report)
-		}
-		props := map[string]any{"name": sub.Report + " — " + s.Incident.Reference, "published": stix.Timestamp(sub.SubmittedAt),
-			"report_types": []string{"threat-report"}, "object_refs": []string{incID, orgID},
-			"external_references": []map[string]any{{"source_name": "nisnet", "external_id": sub.ID,
-				"description": "submitted by " + m.person(sub.SubmittedBy)}}}
-		if d := m.fields(sub.Body); d != "" {
-			props["description"] = d
-		}
-		reports = append(reports, m.object("report", derived(s.Node, "report", sub.ID), sub.SubmittedAt, sub.SubmittedAt, props))
+	obj := map[string]any{
+		"type":                typ,
+		"spec_version":        stix.SpecVersion,
+		"id":                  id,
+		"created":             stix.Timestamp(created),
+		"created_by_ref":      m.node,
+		"object_marking_refs": []string{m.marking},
 	}
-	var notes []json.RawMessage
-	for _, e := range s.Notes {
-		latest = later(latest, e.At)
-		var b struct {
-			Text string `json:"text"`
-		}
-		_ = json.Unmarshal(e.Body, &b)
-		if b.Text == "" {
-			continue
-		}
-		notes = append(notes, m.object("note", derived(s.Node, "note", e.ID), e.At, e.At, map[string]any{
-			"content": b.Text, "authors": []string{m.person(e.Actor)}, "object_refs": []string{incID}}))
+	if revocable && m.s.Revoked {
+		modified = revokedAt(m.s.RevokedAt, modified)
+		obj["revoked"] = true
 	}
-	var inds []json.RawMessage
-	for _, in := range s.Indicators {
-		latest = later(latest, in.CreatedAt)
-		indID := derived(s.Node, "indicator", in.ID)
-		props := map[string]any{"pattern": in.Pattern, "pattern_type": in.PatternType, "valid_from": stix.Timestamp(in.ValidFrom),
-			"indicator_types": []string{"malicious-activity"}}
-		if in.Name != "" {
-			props["name"] = in.Name
-		}
-		inds = append(inds,
-			m.object("indicator", indID, in.CreatedAt, in.CreatedAt, props),
-			m.object("relationship", derived(s.Node, "relationship", in.ID), in.CreatedAt, in.CreatedAt, map[string]any{
-				"relationship_type": "related-to", "source_ref": indID, "target_ref": incID}),
-			m.object("sighting", derived(s.Node, "sighting", in.ID), in.CreatedAt, in.CreatedAt, map[string]any{
-				"sighting_of_ref": indID, "where_sighted_refs": []string{orgID}, "count": 1}))
-	}
-	out = append(out, m.object("incident", incID, s.Incident.CreatedAt, latest, m.incidentProps(stage, submitted)))
-	out = append(out, reports...)
-	out = append(out, notes...)
-	out = append(out, inds...)
-	return out, nil
+	obj["modified"] = stix.Timestamp(modified)
+	return obj
 }
 
-func (m *mapper) incidentProps(stage string, submitted []string) map[string]any {
-	in := m.s.Incident
-	ext := map[string]any{"extension_type": "property-extension", "reference": in.Reference, "state": string(in.State),
-		"kind": string(in.Kind), "reporting_member_state": m.s.Node.MemberState}
-	if stage != "" {
-		ext["report_stage"] = stage
-		ext["reports_submitted"] = submitted
+// revokedAt is the modified timestamp of a revoked version: RevokedAt, but
+// at least a millisecond after the previous version's modified (STIX
+// timestamps have millisecond precision here).
+func revokedAt(at, previous time.Time) time.Time {
+	next := previous.Truncate(time.Millisecond).Add(time.Millisecond)
+	if at.Truncate(time.Millisecond).Before(next) {
+		return next
 	}
-	if len(in.Sectors) > 0 {
-		ext["sectors"] = in.Sectors
+	return at
+}
+
+func (m *mapper) organisation() json.RawMessage {
+	org := m.s.Organisation
+	obj := m.object("identity", m.org, org.CreatedAt, org.CreatedAt, false)
+	obj["name"] = nonEmpty(org.Name, org.ID)
+	obj["identity_class"] = "organization"
+	if org.MemberState != "" {
+		obj["description"] = "Reporting entity established in " + org.MemberState
 	}
-	if in.RSIT != "" {
-		ext["rsit"] = in.RSIT
+	return mustJSON(obj)
+}
+
+func (m *mapper) incidentSDO(subs []store.Submission, notes []store.IncidentEvent, inds []Indicator, redacted []string) json.RawMessage {
+	inc := m.s.Incident
+	modified := inc.UpdatedAt
+	for _, s := range subs {
+		modified = maxTime(modified, s.SubmittedAt)
 	}
-	if in.ImpactSeverity != "" {
-		ext["impact_severity"] = in.ImpactSeverity
+	for _, n := range notes {
+		modified = maxTime(modified, n.At)
 	}
-	if in.ImpactOutlook != "" {
-		ext["impact_outlook"] = in.ImpactOutlook
+	for _, i := range inds {
+		modified = maxTime(modified, i.CreatedAt)
 	}
-	var facts struct {
-		Incident struct {
-			CrossBorderImpact    bool     `json:"cross_border_impact"`
-			AffectedMemberStates []string `json:"affected_member_states"`
-		} `json:"incident"`
+	obj := m.object("incident", m.incident, inc.CreatedAt, modified, true)
+	obj["name"] = nonEmpty(inc.Title, inc.Reference, inc.ID)
+
+	var facts rules.Facts
+	factsOK := len(inc.Facts) > 0 && json.Unmarshal(inc.Facts, &facts) == nil
+	reportingMS := m.s.Organisation.MemberState
+	if factsOK && facts.Entity.MemberState != "" {
+		reportingMS = facts.Entity.MemberState
 	}
-	_ = json.Unmarshal(in.Facts, &facts)
-	ext["cross_border"] = facts.Incident.CrossBorderImpact
-	if len(facts.Incident.AffectedMemberStates) > 0 {
-		ext["member_states_affected"] = facts.Incident.AffectedMemberStates
+	desc := strings.ReplaceAll(nonEmpty(string(inc.Kind), "incident"), "_", " ")
+	desc = strings.ToUpper(desc[:1]) + desc[1:] + " reported"
+	if reportingMS != "" {
+		desc += " by an entity established in " + reportingMS
 	}
-	regimes := in.Regimes
-	if m.s.Assessment != nil {
-		var r rules.Result
-		if json.Unmarshal(m.s.Assessment.Result, &r) == nil {
-			significant := false
-			regimes = nil
-			for _, rr := range r.Regimes {
-				if rr.InScope {
-					regimes = append(regimes, rr.Regime)
-				}
-				significant = significant || rr.Status == rules.StatusReportable
-			}
-			ext["significant"] = significant
-		}
+	desc += " to " + nonEmpty(m.s.Node.Title, m.s.Node.Name)
+	if inc.Reference != "" {
+		desc += " (reference " + inc.Reference + ")"
 	}
-	if len(regimes) > 0 {
-		ext["regimes"] = regimes
+	obj["description"] = desc + "."
+
+	core := map[string]any{
+		"extension_type":       "property-extension",
+		"investigation_status": investigationStatus(inc.State),
 	}
-	if len(m.redacted) > 0 {
-		sort.Strings(m.redacted)
-		ext["redacted_fields"] = slices.Compact(m.redacted)
-	}
-	core := map[string]any{"extension_type": "property-extension",
-		"investigation_status": map[store.IncidentState]string{store.StateReceived: "new", store.StateTriaged: "open",
-			store.StateInProgress: "open", store.StateClosed: "closed"}[in.State]}
-	if c, ok := map[string]int{"red": 90, "yellow": 60, "green": 30, "white": 10}[in.ImpactSeverity]; ok {
+	if c, ok := criticality[inc.ImpactSeverity]; ok {
 		core["criticality"] = c
 	}
-	props := map[string]any{"name": in.Title, "extensions": map[string]any{IncidentCoreExtensionID: core, ExtensionID: ext}}
-	return props
+
+	ext := map[string]any{
+		"extension_type": "property-extension",
+		"reference":      inc.Reference,
+		"state":          string(inc.State),
+	}
+	setList(ext, "regimes", inc.Regimes)
+	setList(ext, "sectors", inc.Sectors)
+	setList(ext, "redacted_fields", redacted)
+	var reported []string
+	for _, s := range subs {
+		if !slices.Contains(reported, s.Report) {
+			reported = append(reported, s.Report)
+		}
+	}
+	if len(subs) > 0 {
+		ext["report_stage"] = subs[len(subs)-1].Report
+		ext["reports_submitted"] = reported
+	}
+	if sig, ok := significant(m.s.Assessment); ok {
+		ext["significant"] = sig
+	}
+	if factsOK {
+		ext["cross_border"] = facts.Incident.CrossBorderImpact
+		setList(ext, "member_states_affected", facts.Incident.AffectedMemberStates)
+	}
+	if reportingMS != "" {
+		ext["reporting_member_state"] = reportingMS
+	}
+	for k, v := range map[string]string{"rsit": inc.RSIT, "impact_severity": inc.ImpactSeverity, "impact_outlook": inc.ImpactOutlook} {
+		if v != "" {
+			ext[k] = v
+		}
+	}
+	obj["extensions"] = map[string]any{IncidentCoreExtensionID: core, ExtensionDefinitionID: ext}
+	return mustJSON(obj)
 }
 
-// fields renders a report body as "key: value" lines, leaving out personal
-// fields unless the recipient is entitled.
-func (m *mapper) fields(body json.RawMessage) string {
-	var f map[string]any
-	if json.Unmarshal(body, &f) != nil {
-		return ""
+// criticality maps nisnet's impact severity to the Incident Core
+// Extension's criticality (0–100).
+var criticality = map[string]int{"red": 90, "yellow": 60, "green": 30, "white": 10}
+
+func investigationStatus(s store.IncidentState) string {
+	switch s {
+	case store.StateReceived, "":
+		return "new"
+	case store.StateClosed:
+		return "closed"
+	default:
+		return "open"
 	}
-	keys := make([]string, 0, len(f))
-	for k := range f {
+}
+
+// significant reads an assessment: true if some regime is reportable, false
+// if some regime is in scope and none is, unknown otherwise.
+func significant(a *store.Assessment) (sig, ok bool) {
+	if a == nil || len(a.Result) == 0 {
+		return false, false
+	}
+	var r rules.Result
+	if json.Unmarshal(a.Result, &r) != nil {
+		return false, false
+	}
+	inScope := false
+	for _, reg := range r.Regimes {
+		if reg.Status == rules.StatusReportable {
+			return true, true
+		}
+		if reg.InScope && reg.Status == rules.StatusNotReportable {
+			inScope = true
+		}
+	}
+	return false, inScope
+}
+
+func (m *mapper) report(sub store.Submission) (json.RawMessage, []string, error) {
+	obj := m.object("report", stix.DerivedID("report", m.s.Node.Name+":"+sub.ID), sub.SubmittedAt, sub.SubmittedAt, true)
+	obj["name"] = sub.Report + " — " + nonEmpty(m.s.Incident.Reference, m.s.Incident.ID)
+	obj["published"] = stix.Timestamp(sub.SubmittedAt)
+	obj["object_refs"] = []string{m.incident, m.org}
+
+	var body map[string]any
+	var redacted []string
+	if len(sub.Body) > 0 {
+		d := json.NewDecoder(bytes.NewReader(sub.Body))
+		d.UseNumber()
+		if err := d.Decode(&body); err != nil {
+			return nil, nil, fmt.Errorf("stixmap: submission %s: body is not a JSON object: %v", sub.ID, err)
+		}
+	}
+	if !m.o.PersonalData {
+		redacted = redact(body, sub.Report)
+	}
+	keys := make([]string, 0, len(body))
+	for k := range body {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var b strings.Builder
+	var lines []string
 	for _, k := range keys {
-		if !m.o.PersonalData && slices.Contains(PersonalFields, k) {
-			m.redacted = append(m.redacted, k)
-			continue
+		v := body[k]
+		s, ok := v.(string)
+		if !ok {
+			s = string(mustJSON(v))
 		}
-		v := f[k]
-		if s, ok := v.(string); ok {
-			fmt.Fprintf(&b, "%s: %s\n", k, s)
-		} else {
-			j, _ := json.Marshal(v)
-			fmt.Fprintf(&b, "%s: %s\n", k, j)
-		}
+		lines = append(lines, k+": "+s)
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	if len(lines) > 0 {
+		obj["description"] = strings.Join(lines, "\n")
+	}
+	return mustJSON(obj), redacted, nil
 }
 
-// person is a person's id, or its pseudonym.
-func (m *mapper) person(id string) string {
-	if m.o.PersonalData || id == "system" || id == "" {
-		return id
+// personalWords are the field names (or underscore-separated words of
+// field names) withheld as personal data.
+var personalWords = []string{"contact", "dpo", "email", "phone"}
+
+func personalField(name string) bool {
+	for _, w := range strings.Split(strings.ToLower(name), "_") {
+		if slices.Contains(personalWords, w) {
+			return true
+		}
 	}
-	h := hmac.New(sha256.New, m.o.PseudonymKey)
-	h.Write([]byte(id))
+	return false
+}
+
+// redact removes the personal fields of v at any depth and returns their
+// paths under prefix, sorted.
+func redact(v any, prefix string) []string {
+	var out []string
+	switch t := v.(type) {
+	case map[string]any:
+		for k, c := range t {
+			if personalField(k) {
+				delete(t, k)
+				out = append(out, prefix+"."+k)
+				continue
+			}
+			out = append(out, redact(c, prefix+"."+k)...)
+		}
+	case []any:
+		for i, c := range t {
+			out = append(out, redact(c, fmt.Sprintf("%s[%d]", prefix, i))...)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (m *mapper) note(e store.IncidentEvent) json.RawMessage {
+	obj := m.object("note", stix.DerivedID("note", m.s.Node.Name+":"+e.ID), e.At, e.At, true)
+	var body struct {
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal(e.Body, &body)
+	obj["content"] = nonEmpty(body.Text, "(no text)")
+	obj["object_refs"] = []string{m.incident}
+	author := e.Actor
+	if !m.o.PersonalData {
+		author = Pseudonym(m.o.PseudonymKey, e.Actor)
+	}
+	if author != "" {
+		obj["authors"] = []string{author}
+	}
+	return mustJSON(obj)
+}
+
+// Pseudonym returns "pseudonym:" and the first 16 hex digits of
+// HMAC-SHA256(key, value).
+func Pseudonym(key []byte, value string) string {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(value))
 	return "pseudonym:" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// object builds one object with the common properties.
-func (m *mapper) object(typ, id string, created, modified time.Time, props map[string]any) json.RawMessage {
-	modified = later(modified, created)
-	if m.s.Revoked {
-		modified = later(m.s.RevokedAt, modified.Add(time.Millisecond))
-		props["revoked"] = true
+func (m *mapper) indicator(ind Indicator) []json.RawMessage {
+	name := m.s.Node.Name
+	id := stix.DerivedID("indicator", name+":"+ind.ID)
+	obj := m.object("indicator", id, ind.CreatedAt, ind.CreatedAt, true)
+	if ind.Name != "" {
+		obj["name"] = ind.Name
 	}
-	props["type"], props["spec_version"], props["id"] = typ, stix.SpecVersion, id
-	props["created"], props["modified"] = stix.Timestamp(created), stix.Timestamp(modified)
-	props["created_by_ref"] = m.node
-	props["object_marking_refs"] = []string{m.marking}
-	return mustJSON(props)
+	obj["indicator_types"] = []string{"malicious-activity"}
+	obj["pattern"] = ind.Pattern
+	obj["pattern_type"] = nonEmpty(ind.PatternType, "stix")
+	validFrom := ind.ValidFrom
+	if validFrom.IsZero() {
+		validFrom = ind.CreatedAt
+	}
+	obj["valid_from"] = stix.Timestamp(validFrom)
+
+	link := name + ":" + m.s.Incident.ID + ":" + ind.ID
+	rel := m.object("relationship", stix.DerivedID("relationship", link), ind.CreatedAt, ind.CreatedAt, true)
+	rel["relationship_type"] = "related-to"
+	rel["source_ref"] = id
+	rel["target_ref"] = m.incident
+
+	sig := m.object("sighting", stix.DerivedID("sighting", link), ind.CreatedAt, ind.CreatedAt, true)
+	sig["sighting_of_ref"] = id
+	sig["where_sighted_refs"] = []string{m.org}
+	sig["count"] = 1
+	return []json.RawMessage{mustJSON(obj), mustJSON(rel), mustJSON(sig)}
 }
 
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
+func nisnetIdentity() json.RawMessage {
+	return mustJSON(map[string]any{
+		"type":           "identity",
+		"spec_version":   stix.SpecVersion,
+		"id":             NisnetIdentityID,
+		"created":        fixedCreated,
+		"modified":       fixedCreated,
+		"name":           "nisnet",
+		"identity_class": "organization",
+	})
+}
+
+func extensionDefinition() json.RawMessage {
+	return mustJSON(map[string]any{
+		"type":            "extension-definition",
+		"spec_version":    stix.SpecVersion,
+		"id":              ExtensionDefinitionID,
+		"created_by_ref":  NisnetIdentityID,
+		"created":         fixedCreated,
+		"modified":        fixedCreated,
+		"name":            "nisnet NIS2 incident properties",
+		"description":     "Regulatory properties of incidents reported under NIS2, DORA, GDPR and the CRA, as shared between EU authorities by nisnet.",
+		"schema":          extensionSchema,
+		"version":         "1.0.0",
+		"extension_types": []string{"property-extension"},
+	})
 }
 
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(err)
+		panic("stixmap: " + err.Error())
 	}
 	return b
+}
+
+func nonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// setList sets a list property unless it is empty: STIX lists are never
+// empty, so an empty list is omitted.
+func setList(obj map[string]any, key string, s []string) {
+	if len(s) > 0 {
+		obj[key] = s
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
