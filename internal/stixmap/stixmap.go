@@ -21,6 +21,11 @@
 //     which NodeIdentity builds from the Node alone so that it is one and the
 //     same object in every incident shared by the node. An invalid TLP label
 //     is an error: nothing is shared unmarked.
+//   - Caveat: reports, notes and indicators keep their modified when only
+//     the incident changes, so a re-marking of the incident (another TLP)
+//     gives them new markings under an unchanged version, which a TAXII
+//     collection that already holds that version ignores. Callers that
+//     re-mark within one collection should revoke and re-share.
 //   - A revoked snapshot emits every incident-specific object as a new
 //     version with "revoked": true and modified = max(RevokedAt, previous
 //     modified + 1 ms). The shared identities (node, reporting organisation,
@@ -38,7 +43,9 @@
 //     closed → "closed") and criticality (integer 0–100 from the impact
 //     severity: red 90, yellow 60, green 30, white 10; omitted when unknown).
 //     determination is omitted: nisnet records do not say whether an attempt
-//     was blocked, failed or succeeded.
+//     was blocked, failed or succeeded (the extension's JSON Schema lists it
+//     as required; the specification text does not, and guessing would
+//     mislead the recipient).
 //   - nisnet's own property extension (extension-definition fixed as
 //     ExtensionDefinitionID) carries the regulatory properties that STIX has
 //     no place for: reference, state, regimes, report_stage (the report id of
