@@ -82,7 +82,12 @@ func shared(o map[string]any) bool {
 
 func TestSchemas(t *testing.T) {
 	schemas := stixtest.Schemas(t)
-	for _, s := range []stixmap.Snapshot{snapshot(), func() stixmap.Snapshot { s := snapshot(); s.Revoked = true; s.RevokedAt = t0.Add(48 * time.Hour); return s }()} {
+	for _, s := range []stixmap.Snapshot{snapshot(), func() stixmap.Snapshot {
+		s := snapshot()
+		s.Revoked = true
+		s.RevokedAt = t0.Add(48 * time.Hour)
+		return s
+	}()} {
 		raws, err := stixmap.Incident(s, opts)
 		if err != nil {
 			t.Fatal(err)
