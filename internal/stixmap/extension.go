@@ -41,7 +41,7 @@ const ExtensionVersion = "1.0.0"
 //	entity_type_codes       list of NIS2 entity-type codes, e.g. "energy/electricity/dso"
 //	significant             boolean: significant (NIS2), major (DORA) or notifiable (GDPR, CRA) under some regime
 //	significance_basis      list of the rules (articles) met that make it so, e.g. "2024/2690 Art 3(1)(a)"
-//	cross_border            boolean: could have a cross-border impact
+//	cross_border            boolean: the facts say it could have a cross-border impact, or member_states_affected names another Member State
 //	member_states_affected  list of EU country codes
 //	reporting_member_state  EU country code of the node that shares the incident
 //	rsit                    {"class", "type"} of the Reference Security Incident Taxonomy

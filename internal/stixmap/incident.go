@@ -57,27 +57,8 @@ func (m *mapper) incidentSDO(subs []store.Submission, notes []store.IncidentEven
 	return mustJSON(obj)
 }
 
-// incidentCore returns the Incident Core Extension block. Of its properties
-// nisnet fills:
-//
-//   - determination (required): "suspected" while the incident is received
-//     (not yet looked at) and for a cyber threat; else "blocked" for a near
-//     miss (NIS2 Art 6(5): prevented from materialising) and
-//     "successful-attempt" for an incident (Art 6(6): an event that
-//     compromised data or services).
-//   - investigation_status (required): received → "new"; triaged,
-//     in_progress → "open"; closed → "closed".
-//   - criticality (0–100) from the NIS CG impact severity, with the
-//     extension's "None, Low, High, Extreme" scale (Appendix A): white
-//     (no impact) 0, green (minor) 20, yellow (large) 65, red (very large)
-//     95; absent when the severity is not set.
-//   - incident_types from the RSIT class/type (rsitIncidentTypes), the
-//     facts (malicious unauthorised access → "unauthorized-access") and
-//     "major" when the incident is significant under some regime.
-//   - impacted_entity_counts from the facts, where given (> 0):
-//     "individuals" (data subjects of a personal data breach), "users"
-//     (the largest of the NIS2 user counts), "clients" and "counterparts"
-//     (DORA).
+// incidentCore returns the Incident Core Extension block (mapping in the
+// package documentation).
 func (m *mapper) incidentCore(significant bool) map[string]any {
 	in := m.s.Incident
 	core := map[string]any{"extension_type": "property-extension"}
@@ -229,12 +210,8 @@ func (m *mapper) nisnetExtension(subs []store.Submission, significant bool, basi
 	return ext
 }
 
-// significance reads the assessment: significant if some regime is
-// "reportable" (a mandatory report is due: a significant incident under
-// NIS2, a major one under DORA, a notifiable breach or severe incident), not
-// significant if some regime is in scope and none is reportable; assessed
-// is false when the assessment says neither (or there is none). basis are
-// the rules met among the significance findings of the reportable regimes.
+// significance reads the assessment (see the package documentation):
+// assessed is false when there is none or no regime is in scope.
 func (m *mapper) significance() (significant bool, basis []string, assessed bool) {
 	a := m.s.Assessment
 	if a == nil || len(a.Result) == 0 {

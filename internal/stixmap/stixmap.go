@@ -49,9 +49,30 @@
 //     nisnet's extension), and its Member State in the description. No
 //     contact information.
 //   - Incident: name = title, a generated description (kind, node,
-//     reference), the OASIS Incident Core Extension
-//     (IncidentCoreExtensionID) and nisnet's extension
-//     (ExtensionDefinitionID); see incident.go for both.
+//     reference) and two property extensions. nisnet's own
+//     (ExtensionDefinitionID; properties under ExtensionDefinition) carries
+//     the regulatory properties; values nisnet does not know are absent,
+//     never guessed. The OASIS Incident Core Extension
+//     (IncidentCoreExtensionID) carries: determination (required) —
+//     "suspected" while the incident is received and for a cyber threat,
+//     else "blocked" for a near miss (NIS2 Art 6(5): prevented from
+//     materialising) and "successful-attempt" for an incident (Art 6(6));
+//     investigation_status — received "new", triaged and in_progress
+//     "open", closed "closed"; criticality from the NIS CG impact severity
+//     on the extension's "None, Low, High, Extreme" scale (its Appendix
+//     A) — white 0, green 20, yellow 65, red 95; incident_types from the
+//     RSIT class/type where incident-type-ov has an equivalent
+//     (rsitIncidentTypes), "unauthorized-access" when the facts record a
+//     malicious unauthorised access, "major" when significant under some
+//     regime; impacted_entity_counts from the facts, where given:
+//     "individuals" (data subjects of a personal data breach), "users" (the
+//     largest NIS2 user count), "clients" and "counterparts" (DORA).
+//   - Significant means that some regime of the assessment is "reportable"
+//     (a mandatory report is due: significant under NIS2, major under
+//     DORA, a notifiable breach or a severe CRA incident); significance_basis
+//     are the rules met among those regimes' significance findings.
+//     Without an assessment, or when no regime is in scope, significant is
+//     absent.
 //   - Each submission (a staged report) is a report SDO: name = regime, the
 //     report's title and the incident's reference ("NIS2 Early warning —
 //     NL-2026-000042"), labels = [the report id], published = submitted_at,
@@ -102,7 +123,9 @@
 // are and redacted_fields is absent. Free text (titles, report texts other
 // than the fields above, note texts) is shared as written: the people who
 // write it decide what it says. Assignees and the organisation's profile
-// are never shared.
+// are never shared. The options do not change versions: a recipient that
+// gets one incident both with and without personal data (through two
+// audiences) keeps whichever copy of a version it stores first.
 package stixmap
 
 import (

@@ -534,6 +534,20 @@ func TestDORA(t *testing.T) {
 		n["reporting_member_state"] != "LU" || n["redacted_fields"] != nil || n["impact"].(decoded)["outlook"] != nil {
 		t.Errorf("nisnet extension %v", n)
 	}
+	// A corrected initial notification replaces the first one.
+	b := bank(t)
+	b.Submissions = append(b.Submissions, store.Submission{ID: "d-3", IncidentID: "inc-7", Report: "dora.initial", SubmittedAt: at(6),
+		SubmittedBy: "user-bank-1", SupersedesID: "d-1", Body: json.RawMessage(`{"reference_code":"BEX-2026-17","other":"corrected"}`)})
+	_, objs2 := objects(t, b, opts)
+	if d := ofType(objs2, "report")[1]["description"].(string); !strings.Contains(d, "\nReplaces the submission of 2026-11-20T13:00:00.000Z ("+
+		stix.DerivedID("report", "csirt-lu:d-1")+").\n\nIncident reference code assigned by the entity: BEX-2026-17\nOther information: corrected") {
+		t.Errorf("replacing report: %q", d)
+	}
+	if n := ext(ofType(objs2, "incident")[0], stixmap.ExtensionDefinitionID); n["report_stage"] != "dora.intermediate" ||
+		!slices.Equal(strs(n["reports_submitted"]), []string{"dora.initial", "dora.intermediate"}) {
+		t.Errorf("stage %v, submitted %v", n["report_stage"], n["reports_submitted"])
+	}
+
 	reports := ofType(objs, "report")
 	if reports[0]["name"] != "DORA Initial notification — LU-2026-000007" || reports[1]["name"] != "DORA Intermediate report — LU-2026-000007" {
 		t.Errorf("report names %v, %v", reports[0]["name"], reports[1]["name"])
@@ -544,6 +558,9 @@ func TestDORA(t *testing.T) {
 		if !strings.Contains(d, "\n"+line) {
 			t.Errorf("DORA intermediate description lacks %q:\n%s", line, d)
 		}
+	}
+	if !strings.HasPrefix(reports[0]["description"].(string), "Initial notification (DORA Art 19(4)(a); 2025/301 Art 2)\nSubmitted 2026-11-20T13:00:00.000Z by pseudonym:") {
+		t.Errorf("DORA initial description %q", reports[0]["description"])
 	}
 	if len(ofType(objs, "sighting")) != 0 || len(ofType(objs, "note")) != 0 {
 		t.Error("objects for records the snapshot does not have")
