@@ -1,40 +1,139 @@
-// Package stixmap maps nisnet's records to STIX 2.1 objects for sharing
-// between nodes. The functions are pure: the same snapshot gives the same
-// objects, byte for byte.
+// Package stixmap maps one nisnet incident — its reporting organisation,
+// assessment, staged reports, notes and indicators — to the STIX 2.1 objects
+// a node shares with other nodes over TAXII 2.1. The functions are pure: the
+// same snapshot and options give the same objects, byte for byte, in a fixed
+// order.
 //
-// Choices:
-//   - Ids are derived (UUIDv5, stix.DerivedID) from the node's name and the
-//     record's id, so a record keeps its STIX id in every version and on
-//     every node that receives it.
-//   - created is the record's creation; modified its latest change. The
-//     incident's modified is the latest of its own update, its staged
-//     reports, notes and indicators, so any change gives a new version.
-//     A revoked snapshot gives every object revoked: true and a modified
-//     after the one before.
-//   - The incident SDO (a stub in STIX 2.1) carries the OASIS incident-core
-//     extension (investigation_status, criticality) and nisnet's own
-//     property extension with the NIS2/DORA fields (ExtensionProperties).
-//   - A staged report becomes a report SDO, an internal note a note SDO, an
-//     indicator an indicator SDO with a related-to relationship to the
-//     incident and a sighting where the reporting organisation saw it.
-//   - Every object made for the incident carries the incident's TLP 2.0
-//     marking and created_by_ref the node's identity.
-//   - Personal data: report fields that hold contact details (PersonalFields)
-//     are left out, and people's ids (who submitted, who wrote a note) are
-//     pseudonymised with an HMAC keyed per node, unless the recipient is
-//     entitled (Options.PersonalData). What was left out is listed in the
-//     extension's redacted_fields.
+// # Identifiers and versions
+//
+//   - Ids are derived, never random: stix.DerivedID(type, node name + ":" +
+//     record id), so a record keeps its STIX id in every version. The
+//     relationship and the sighting of an indicator are derived from the
+//     indicator's id (the type is part of the derivation). The node identity
+//     is stix.DerivedID("identity", "node:" + name); nisnet's own identity
+//     and extension-definition have ids fixed for every node.
+//   - created is the record's creation. modified is the record's latest
+//     change, at least the incident's UpdatedAt (every object carries the
+//     incident's marking, so a re-marking is a change of every object), and
+//     strictly after Options.NotBefore. The incident's own modified is also
+//     at least the latest submission, note, indicator and assessment.
+//     Submissions, notes and indicators never change after creation.
+//   - Timestamps are written by stix.Timestamp (UTC, milliseconds); modified
+//     is compared at that precision, so "after NotBefore" is at least one
+//     millisecond after it as written.
+//   - A revoked snapshot emits the incident, its reports, notes,
+//     indicators, relationships and sightings with "revoked": true and a
+//     modified at RevokedAt, but at least one millisecond after the version
+//     the same snapshot gives unrevoked. Not revoked, because they are not
+//     the incident's alone: the TLP marking-definition, nisnet's identity and
+//     extension-definition, the node identity and the reporting
+//     organisation's identity (referenced by the node's other incidents of
+//     that organisation).
+//
+// # Markings and authorship
+//
+// Every object made from the snapshot carries created_by_ref = the node
+// identity and object_marking_refs = [the TLP 2.0 marking-definition of
+// Incident.TLP]; an incident without a valid TLP 2.0 label is an error, so
+// nothing leaves unmarked. The objects that are the same in every incident
+// and on every node — the marking-definition itself, nisnet's identity and
+// extension-definition (ExtensionDefinition) and the node identity
+// (NodeIdentity) — carry no marking and fixed timestamps. The node identity
+// is created by itself.
+//
+// # Objects
+//
+//   - Reporting organisation: identity, identity_class "organization", its
+//     name, "sectors" where a NIS2 sector has an industry-sector-ov
+//     equivalent (see industrySectors; the NIS2 codes themselves are in
+//     nisnet's extension), and its Member State in the description. No
+//     contact information.
+//   - Incident: name = title, a generated description (kind, node,
+//     reference) and two property extensions. nisnet's own
+//     (ExtensionDefinitionID; properties under ExtensionDefinition) carries
+//     the regulatory properties; values nisnet does not know are absent,
+//     never guessed. The OASIS Incident Core Extension
+//     (IncidentCoreExtensionID) carries: determination (required) —
+//     "suspected" while the incident is received and for a cyber threat,
+//     else "blocked" for a near miss (NIS2 Art 6(5): prevented from
+//     materialising) and "successful-attempt" for an incident (Art 6(6));
+//     investigation_status — received "new", triaged and in_progress
+//     "open", closed "closed"; criticality from the NIS CG impact severity
+//     on the extension's "None, Low, High, Extreme" scale (its Appendix
+//     A) — white 0, green 20, yellow 65, red 95; incident_types from the
+//     RSIT class/type where incident-type-ov has an equivalent
+//     (rsitIncidentTypes), "unauthorized-access" when the facts record a
+//     malicious unauthorised access, "major" when significant under some
+//     regime; impacted_entity_counts from the facts, where given:
+//     "individuals" (data subjects of a personal data breach), "users" (the
+//     largest NIS2 user count), "clients" and "counterparts" (DORA).
+//   - Significant means that some regime of the assessment is "reportable"
+//     (a mandatory report is due: significant under NIS2, major under
+//     DORA, a notifiable breach or a severe CRA incident); significance_basis
+//     are the rules met among those regimes' significance findings.
+//     Without an assessment, or when no regime is in scope, significant is
+//     absent.
+//   - Each submission (a staged report) is a report SDO: name = regime, the
+//     report's title and the incident's reference ("NIS2 Early warning —
+//     NL-2026-000042"), labels = [the report id], published = submitted_at,
+//     object_refs = [incident, organisation identity], description = a
+//     header (legal basis, who submitted, due time, which submission it
+//     replaces) and one "Label: value" line per field, in the report
+//     template's order (package report), fields unknown to the template
+//     after them by name.
+//   - Each note event (kind "note"; other kinds are skipped) with text is a
+//     note SDO: content = the text, authors = [the author],
+//     object_refs = [incident].
+//   - Each indicator is an indicator SDO (indicator_types
+//     ["malicious-activity"]: nisnet records indicators of compromise;
+//     pattern_type "stix" when empty; valid_from = ValidFrom, else
+//     CreatedAt), a relationship indicator "related-to" incident — STIX 2.1
+//     defines "indicates" only towards attack-pattern, campaign,
+//     infrastructure, intrusion-set, malware, threat-actor and tool — and a
+//     sighting of the indicator where_sighted_refs = [organisation identity]
+//     with first_seen = the facts' occurred_at, else detected_at, else
+//     aware_at (omitted when none is known) and no count (unknown).
+//
+// Output order: marking-definition, nisnet identity, extension-definition,
+// node identity, organisation identity, incident, reports (by submission
+// time, then id), notes (by time, then id), then per indicator (by creation,
+// then id) the indicator, its relationship and its sighting.
+//
+// # Personal data
+//
+// Unless Options.PersonalData (the recipient is entitled to personal data):
+//
+//   - Report fields holding contact details of a person are left out of the
+//     report's description: fields whose name is, or has as one of its
+//     underscore-separated words, one of contact, dpo, email, phone or
+//     telephone (so "contact" of the GDPR notification, GDPR Art 33(3)(b),
+//     and also "contact_email", "dpo_phone"), at any depth. Their names,
+//     as "<report id>.<field>", are listed in nisnet's extension as
+//     redacted_fields, so that the recipient knows they exist.
+//   - Identifiers of people — who submitted a report (SubmittedBy) and who
+//     wrote a note (the event's Actor) — are pseudonymised as "pseudonym:"
+//     and the first 16 hex digits of HMAC-SHA256(PseudonymKey, id): stable
+//     for one node, so that a recipient can tell that two notes have the
+//     same author, and not reversible without the node's key. "system" is
+//     not a person and is kept. An empty PseudonymKey is an error when there
+//     is an identifier to pseudonymise (an unkeyed hash of a user id could
+//     be reversed by trying ids).
+//
+// With Options.PersonalData, the fields and identifiers are shared as they
+// are and redacted_fields is absent. Free text (titles, report texts other
+// than the fields above, note texts) is shared as written: the people who
+// write it decide what it says. Assignees and the organisation's profile
+// are never shared. The options do not change versions: a recipient that
+// gets one incident both with and without personal data (through two
+// audiences) keeps whichever copy of a version it stores first.
 package stixmap
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/rules"
@@ -43,296 +142,222 @@ import (
 	"github.com/nisnet-eu/nisnet/internal/vocab"
 )
 
-// Node is the node that shares.
-type Node struct{ Name, Title, MemberState string }
-
-// Extension ids.
-const (
-	IncidentCoreExtensionID = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
-	extensionCreated        = "2026-11-28T00:00:00.000Z"
-)
-
-// ExtensionID is nisnet's property extension of incident, the same on
-// every node.
-var ExtensionID = stix.DerivedID("extension-definition", "nisnet-nis2")
-
-// nisnetIdentityID is the identity that defines nisnet's extension.
-var nisnetIdentityID = stix.DerivedID("identity", "nisnet")
-
-// PersonalFields are the report fields that hold personal data (contact
-// details of a person, GDPR Art 33(3)(b)).
-var PersonalFields = []string{"contact", "dpo", "email", "phone", "contact_person"}
-
-// NodeIdentityID is the STIX identity id of a node.
-func NodeIdentityID(n Node) string { return stix.DerivedID("identity", "node:"+n.Name) }
-
-// NodeIdentity is the identity object of the authority running the node.
-func NodeIdentity(n Node) json.RawMessage {
-	title := n.Title
-	if title == "" {
-		title = n.Name
-	}
-	return mustJSON(map[string]any{"type": "identity", "spec_version": stix.SpecVersion, "id": NodeIdentityID(n),
-		"created": extensionCreated, "modified": extensionCreated, "name": title, "identity_class": "organization",
-		"sectors": []string{"government-national"}, "description": "nisnet node " + n.Name + " (" + n.MemberState + ")"})
+// Node is the node that shares: the authority (national CSIRT or competent
+// authority) running it.
+type Node struct {
+	Name        string // stable machine name, e.g. "csirt-nl"; part of every derived id
+	Title       string // display name, e.g. "CSIRT NL"
+	MemberState string // EU country code, e.g. "NL"
 }
 
-// IncidentID is the STIX id of an incident's incident SDO.
-func IncidentID(n Node, incidentID string) string { return derived(n, "incident", incidentID) }
-
-func derived(n Node, typ, id string) string { return stix.DerivedID(typ, n.Name+":"+id) }
-
-// ExtensionDefinition returns nisnet's extension-definition and the identity
-// that defines it.
-func ExtensionDefinition() []json.RawMessage {
-	return []json.RawMessage{
-		mustJSON(map[string]any{"type": "identity", "spec_version": stix.SpecVersion, "id": nisnetIdentityID,
-			"created": extensionCreated, "modified": extensionCreated, "name": "nisnet", "identity_class": "system"}),
-		mustJSON(map[string]any{"type": "extension-definition", "spec_version": stix.SpecVersion, "id": ExtensionID,
-			"created_by_ref": nisnetIdentityID, "created": extensionCreated, "modified": extensionCreated,
-			"name": "nisnet NIS2/DORA incident fields", "version": "1.0.0", "extension_types": []string{"property-extension"},
-			"description": "Regulatory fields of an incident reported under NIS2 (Directive (EU) 2022/2555), DORA, GDPR or the CRA: " + strings.Join(ExtensionProperties, ", "),
-			"schema":      "https://nisnet.eu/stix/extensions/nis2/1.0.0"}),
-	}
-}
-
-// ExtensionProperties are the properties of nisnet's extension.
-var ExtensionProperties = []string{"reference", "state", "kind", "regimes", "report_stage", "reports_submitted", "sectors",
-	"significant", "cross_border", "member_states_affected", "reporting_member_state", "rsit", "impact_severity",
-	"impact_outlook", "redacted_fields"}
-
-// Indicator is an indicator of compromise of an incident.
+// Indicator is an indicator of compromise attached to an incident.
 type Indicator struct {
-	ID, Name, Pattern, PatternType string
-	ValidFrom, CreatedAt           time.Time
+	ID          string
+	Name        string // optional
+	Pattern     string // required
+	PatternType string // empty: "stix"
+	ValidFrom   time.Time
+	CreatedAt   time.Time
 }
 
-// Snapshot is what is shared of one incident.
+// Snapshot is an incident with everything that is shared of it.
 type Snapshot struct {
 	Node         Node
 	Incident     store.Incident
 	Organisation store.Organisation
-	Assessment   *store.Assessment
+	Assessment   *store.Assessment // may be nil
 	Submissions  []store.Submission
-	Notes        []store.IncidentEvent
+	Notes        []store.IncidentEvent // kind "note"; Body {"text": …}
 	Indicators   []Indicator
-	Revoked      bool
-	RevokedAt    time.Time
+	// Revoked: emit the incident and its reports, notes, indicators,
+	// relationships and sightings as revoked versions, at RevokedAt.
+	Revoked   bool
+	RevokedAt time.Time
 }
 
-// Options are the recipient's entitlements.
+// Options are what the recipient is entitled to, and the versions already
+// shared.
 type Options struct {
+	// PersonalData: the recipient is entitled to personal data. Otherwise
+	// personal fields are removed and people's identifiers pseudonymised
+	// (see the package documentation).
 	PersonalData bool
+	// PseudonymKey keys the HMAC that pseudonymises identifiers; it must be
+	// stable per node.
 	PseudonymKey []byte
+	// NotBefore: every modified made from the snapshot is after this
+	// instant (the last version already shared), so that a change within
+	// the same millisecond still gives a new version. Zero: no bound.
+	NotBefore time.Time
 }
 
-type mapper struct {
-	s        Snapshot
-	o        Options
-	marking  string
-	node     string
-	redacted []string
+// NodeIdentityID returns the id of a node's identity.
+func NodeIdentityID(n Node) string { return stix.DerivedID("identity", "node:"+n.Name) }
+
+// IncidentID returns the STIX id of the incident SDO of a node's incident.
+func IncidentID(n Node, incidentID string) string { return derivedID(n, "incident", incidentID) }
+
+// derivedID is the id of the object of type typ made from a record of the
+// node.
+func derivedID(n Node, typ, recordID string) string {
+	return stix.DerivedID(typ, n.Name+":"+recordID)
 }
 
-// Incident returns the objects that share one incident, in a fixed order.
+// NodeIdentity returns the identity of the authority running the node:
+// identity_class "organization", no sectors, the Member State in the
+// description, created by itself, unmarked, with fixed timestamps, so that
+// it is one and the same object in everything the node shares.
+func NodeIdentity(n Node) json.RawMessage {
+	id := NodeIdentityID(n)
+	desc := "Authority running the nisnet node " + n.Name
+	if n.MemberState != "" {
+		desc += ", " + n.MemberState
+	}
+	return mustJSON(map[string]any{
+		"type":           "identity",
+		"spec_version":   stix.SpecVersion,
+		"id":             id,
+		"created":        fixedTimestamp,
+		"modified":       fixedTimestamp,
+		"created_by_ref": id,
+		"name":           cmp.Or(n.Title, n.Name),
+		"identity_class": "organization",
+		"description":    desc + ".",
+	})
+}
+
+// Incident returns the STIX objects that share one incident, in the order
+// the package documentation gives.
 func Incident(s Snapshot, o Options) ([]json.RawMessage, error) {
-	l := vocab.TLPLabel(s.Incident.TLP)
-	if !l.Valid() {
+	tlp := vocab.TLPLabel(s.Incident.TLP)
+	switch {
+	case !tlp.Valid():
 		return nil, fmt.Errorf("stixmap: incident %s: TLP %q is not a TLP 2.0 label", s.Incident.ID, s.Incident.TLP)
+	case s.Node.Name == "":
+		return nil, errors.New("stixmap: the node has no name")
+	case s.Incident.ID == "":
+		return nil, errors.New("stixmap: the incident has no id")
+	case s.Revoked && s.RevokedAt.IsZero():
+		return nil, fmt.Errorf("stixmap: incident %s: revoked without RevokedAt", s.Incident.ID)
 	}
-	m := &mapper{s: s, o: o, marking: l.MarkingID(), node: NodeIdentityID(s.Node)}
-	out := []json.RawMessage{stix.MarkingDefinition(l), NodeIdentity(s.Node)}
-	out = append(out, ExtensionDefinition()...)
-	orgID := derived(s.Node, "identity", "org:"+s.Organisation.ID)
-	incID := IncidentID(s.Node, s.Incident.ID)
-	orgChanged := s.Organisation.CreatedAt
-	out = append(out, m.object("identity", orgID, s.Organisation.CreatedAt, orgChanged, map[string]any{
-		"name": s.Organisation.Name, "identity_class": "organization"}))
+	m := &mapper{s: s, o: o, marking: tlp.MarkingID(), node: NodeIdentityID(s.Node),
+		org: derivedID(s.Node, "identity", s.Organisation.ID), incident: IncidentID(s.Node, s.Incident.ID)}
+	if len(s.Incident.Facts) > 0 {
+		m.factsOK = json.Unmarshal(s.Incident.Facts, &m.facts) == nil
+	}
+	if err := m.checkPseudonymKey(); err != nil {
+		return nil, err
+	}
 
-	var reports []json.RawMessage
-	latest := s.Incident.UpdatedAt
-	stage, submitted := "", []string{}
-	for _, sub := range s.Submissions {
-		latest = later(latest, sub.SubmittedAt)
-		stage = sub.Report
-		if !slices.Contains(submitted, sub.Report) {
-			submitted = append(submitted, sub.Report)
-		}
-		props := map[string]any{"name": sub.Report + " — " + s.Incident.Reference, "published": stix.Timestamp(sub.SubmittedAt),
-			"report_types": []string{"threat-report"}, "object_refs": []string{incID, orgID},
-			"external_references": []map[string]any{{"source_name": "nisnet", "external_id": sub.ID,
-				"description": "submitted by " + m.person(sub.SubmittedBy)}}}
-		if d := m.fields(sub.Body); d != "" {
-			props["description"] = d
-		}
-		reports = append(reports, m.object("report", derived(s.Node, "report", sub.ID), sub.SubmittedAt, sub.SubmittedAt, props))
-	}
-	var notes []json.RawMessage
+	subs := slices.Clone(s.Submissions)
+	slices.SortStableFunc(subs, func(a, b store.Submission) int {
+		return cmp.Or(a.SubmittedAt.Compare(b.SubmittedAt), cmp.Compare(a.ID, b.ID))
+	})
+	var notes []store.IncidentEvent
 	for _, e := range s.Notes {
-		latest = later(latest, e.At)
-		var b struct {
-			Text string `json:"text"`
+		if e.Kind == store.EventNote {
+			notes = append(notes, e)
 		}
-		_ = json.Unmarshal(e.Body, &b)
-		if b.Text == "" {
-			continue
-		}
-		notes = append(notes, m.object("note", derived(s.Node, "note", e.ID), e.At, e.At, map[string]any{
-			"content": b.Text, "authors": []string{m.person(e.Actor)}, "object_refs": []string{incID}}))
 	}
-	var inds []json.RawMessage
-	for _, in := range s.Indicators {
-		latest = later(latest, in.CreatedAt)
-		indID := derived(s.Node, "indicator", in.ID)
-		props := map[string]any{"pattern": in.Pattern, "pattern_type": in.PatternType, "valid_from": stix.Timestamp(in.ValidFrom),
-			"indicator_types": []string{"malicious-activity"}}
-		if in.Name != "" {
-			props["name"] = in.Name
+	slices.SortStableFunc(notes, func(a, b store.IncidentEvent) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+	})
+	inds := slices.Clone(s.Indicators)
+	slices.SortStableFunc(inds, func(a, b Indicator) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+
+	// Reports first: they collect the redacted fields the incident lists.
+	var reports []json.RawMessage
+	for _, sub := range subs {
+		r, err := m.report(sub, subs)
+		if err != nil {
+			return nil, err
 		}
-		inds = append(inds,
-			m.object("indicator", indID, in.CreatedAt, in.CreatedAt, props),
-			m.object("relationship", derived(s.Node, "relationship", in.ID), in.CreatedAt, in.CreatedAt, map[string]any{
-				"relationship_type": "related-to", "source_ref": indID, "target_ref": incID}),
-			m.object("sighting", derived(s.Node, "sighting", in.ID), in.CreatedAt, in.CreatedAt, map[string]any{
-				"sighting_of_ref": indID, "where_sighted_refs": []string{orgID}, "count": 1}))
+		reports = append(reports, r)
 	}
-	out = append(out, m.object("incident", incID, s.Incident.CreatedAt, latest, m.incidentProps(stage, submitted)))
+	out := []json.RawMessage{stix.MarkingDefinition(tlp)}
+	out = append(out, ExtensionDefinition()...)
+	out = append(out, NodeIdentity(s.Node), m.organisation(), m.incidentSDO(subs, notes, inds))
 	out = append(out, reports...)
-	out = append(out, notes...)
-	out = append(out, inds...)
+	for _, e := range notes {
+		if n, ok := m.note(e); ok {
+			out = append(out, n)
+		}
+	}
+	for _, ind := range inds {
+		objs, err := m.indicator(ind)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
 	return out, nil
 }
 
-func (m *mapper) incidentProps(stage string, submitted []string) map[string]any {
-	in := m.s.Incident
-	ext := map[string]any{"extension_type": "property-extension", "reference": in.Reference, "state": string(in.State),
-		"kind": string(in.Kind), "reporting_member_state": m.s.Node.MemberState}
-	if stage != "" {
-		ext["report_stage"] = stage
-		ext["reports_submitted"] = submitted
+// mapper holds what the objects of one snapshot share.
+type mapper struct {
+	s        Snapshot
+	o        Options
+	marking  string // TLP 2.0 marking-definition id
+	node     string // node identity id
+	org      string // organisation identity id
+	incident string // incident SDO id
+	facts    rules.Facts
+	factsOK  bool     // facts were given and could be read
+	redacted []string // "<report id>.<field>" left out as personal data
+}
+
+// object returns the common properties of an object made from the
+// snapshot. changed is the record's latest change; revocable says whether
+// the object is the incident's alone (and so revoked with it).
+func (m *mapper) object(typ, id string, created, changed time.Time, revocable bool) map[string]any {
+	modified := latest(ms(created), ms(changed), ms(m.s.Incident.UpdatedAt))
+	if !m.o.NotBefore.IsZero() {
+		modified = latest(modified, ms(m.o.NotBefore).Add(time.Millisecond))
 	}
-	if len(in.Sectors) > 0 {
-		ext["sectors"] = in.Sectors
+	obj := map[string]any{
+		"type":                typ,
+		"spec_version":        stix.SpecVersion,
+		"id":                  id,
+		"created":             stix.Timestamp(created),
+		"created_by_ref":      m.node,
+		"object_marking_refs": []string{m.marking},
 	}
-	if in.RSIT != "" {
-		ext["rsit"] = in.RSIT
+	if revocable && m.s.Revoked {
+		modified = latest(ms(m.s.RevokedAt), modified.Add(time.Millisecond))
+		obj["revoked"] = true
 	}
-	if in.ImpactSeverity != "" {
-		ext["impact_severity"] = in.ImpactSeverity
-	}
-	if in.ImpactOutlook != "" {
-		ext["impact_outlook"] = in.ImpactOutlook
-	}
-	var facts struct {
-		Incident struct {
-			CrossBorderImpact    bool     `json:"cross_border_impact"`
-			AffectedMemberStates []string `json:"affected_member_states"`
-		} `json:"incident"`
-	}
-	_ = json.Unmarshal(in.Facts, &facts)
-	ext["cross_border"] = facts.Incident.CrossBorderImpact
-	if len(facts.Incident.AffectedMemberStates) > 0 {
-		ext["member_states_affected"] = facts.Incident.AffectedMemberStates
-	}
-	regimes := in.Regimes
-	if m.s.Assessment != nil {
-		var r rules.Result
-		if json.Unmarshal(m.s.Assessment.Result, &r) == nil {
-			significant := false
-			regimes = nil
-			for _, rr := range r.Regimes {
-				if rr.InScope {
-					regimes = append(regimes, rr.Regime)
-				}
-				significant = significant || rr.Status == rules.StatusReportable
-			}
-			ext["significant"] = significant
+	obj["modified"] = stix.Timestamp(modified)
+	return obj
+}
+
+// ms truncates t to the millisecond precision of stix.Timestamp.
+func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// latest returns the latest of ts.
+func latest(ts ...time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if t.After(out) {
+			out = t
 		}
 	}
-	if len(regimes) > 0 {
-		ext["regimes"] = regimes
-	}
-	if len(m.redacted) > 0 {
-		sort.Strings(m.redacted)
-		ext["redacted_fields"] = slices.Compact(m.redacted)
-	}
-	core := map[string]any{"extension_type": "property-extension",
-		"investigation_status": map[store.IncidentState]string{store.StateReceived: "new", store.StateTriaged: "open",
-			store.StateInProgress: "open", store.StateClosed: "closed"}[in.State]}
-	if c, ok := map[string]int{"red": 90, "yellow": 60, "green": 30, "white": 10}[in.ImpactSeverity]; ok {
-		core["criticality"] = c
-	}
-	props := map[string]any{"name": in.Title, "extensions": map[string]any{IncidentCoreExtensionID: core, ExtensionID: ext}}
-	return props
-}
-
-// fields renders a report body as "key: value" lines, leaving out personal
-// fields unless the recipient is entitled.
-func (m *mapper) fields(body json.RawMessage) string {
-	var f map[string]any
-	if json.Unmarshal(body, &f) != nil {
-		return ""
-	}
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		if !m.o.PersonalData && slices.Contains(PersonalFields, k) {
-			m.redacted = append(m.redacted, k)
-			continue
-		}
-		v := f[k]
-		if s, ok := v.(string); ok {
-			fmt.Fprintf(&b, "%s: %s\n", k, s)
-		} else {
-			j, _ := json.Marshal(v)
-			fmt.Fprintf(&b, "%s: %s\n", k, j)
-		}
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// person is a person's id, or its pseudonym.
-func (m *mapper) person(id string) string {
-	if m.o.PersonalData || id == "system" || id == "" {
-		return id
-	}
-	h := hmac.New(sha256.New, m.o.PseudonymKey)
-	h.Write([]byte(id))
-	return "pseudonym:" + hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// object builds one object with the common properties.
-func (m *mapper) object(typ, id string, created, modified time.Time, props map[string]any) json.RawMessage {
-	// A change of the incident (its TLP marking above all) is a new version
-	// of every object that carries its marking: otherwise a re-marked
-	// object would keep its version and receivers its old marking.
-	modified = later(later(modified, created), m.s.Incident.UpdatedAt)
-	if m.s.Revoked {
-		modified = later(m.s.RevokedAt, modified.Add(time.Millisecond))
-		props["revoked"] = true
-	}
-	props["type"], props["spec_version"], props["id"] = typ, stix.SpecVersion, id
-	props["created"], props["modified"] = stix.Timestamp(created), stix.Timestamp(modified)
-	props["created_by_ref"] = m.node
-	props["object_marking_refs"] = []string{m.marking}
-	return mustJSON(props)
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
+	return out
 }
 
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(err)
+		panic("stixmap: " + err.Error())
 	}
 	return b
+}
+
+// setList sets a list property unless the list is empty (STIX lists are
+// never empty).
+func setList(obj map[string]any, key string, list []string) {
+	if len(list) > 0 {
+		obj[key] = list
+	}
 }
