@@ -124,7 +124,7 @@ func federationError(err error) error {
 	case errors.Is(err, federation.ErrForbidden):
 		return &Error{Status: http.StatusConflict, Code: "tlp_forbids", Message: err.Error()}
 	case errors.Is(err, federation.ErrUnknownAudience):
-		return errInvalid(err.Error(), fieldError("audience", err.Error()))
+		return errInvalid(err.Error(), rules.FieldError{Field: "audience", Message: err.Error()})
 	case errors.Is(err, federation.ErrNotReceived):
 		return &Error{Status: http.StatusNotFound, Code: "not_found", Message: err.Error()}
 	}
@@ -291,26 +291,24 @@ func (s *Server) listReceived(w http.ResponseWriter, r *http.Request) error {
 		}
 		types = append(types, t)
 	}
-	before, err := int64Param(q.Get("before"), "before")
+	var before int64
+	if v := q.Get("before"); v != "" {
+		var err error
+		if before, err = strconv.ParseInt(v, 10, 64); err != nil || before < 1 {
+			return errInvalid("before must be the before of the previous page",
+				rules.FieldError{Field: "before", Message: "not a page cursor"})
+		}
+	}
+	limit, err := limitParam(r)
 	if err != nil {
 		return err
 	}
-	limit, err := int64Param(q.Get("limit"), "limit")
-	if err != nil {
-		return err
-	}
-	if limit == 0 {
-		limit = defaultPageSize
-	}
-	if limit < 1 || limit > store.MaxPageSize {
-		return errInvalid("limit: want 1 to 500")
-	}
-	rows, err := s.DB.LatestObjects(r.Context(), s.Federation.Inbox().ID, types, before, int(limit)+1)
+	rows, err := s.DB.LatestObjects(r.Context(), s.Federation.Inbox().ID, types, before, limit+1)
 	if err != nil {
 		return err
 	}
 	out := ReceivedPage{Items: []ReceivedObject{}}
-	if len(rows) > int(limit) {
+	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[len(rows)-1].Seq
 		out.Before = &last
@@ -453,22 +451,6 @@ func (s *Server) listIndicators(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// int64Param reads an optional non-negative integer query parameter.
-func int64Param(v, name string) (int64, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errInvalid(name + ": want a non-negative integer")
-	}
-	return n, nil
-}
-
-func fieldError(field, msg string) rules.FieldError {
-	return rules.FieldError{Field: field, Message: msg}
 }
 
 // changed tells the federation that an incident may have changed.

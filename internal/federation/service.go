@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -567,15 +566,6 @@ func (s *Service) Forward(ctx context.Context, actor, stixID, audience string) (
 	}
 	s.notify(res.Peers)
 	return res, nil
-}
-
-// peerNames returns the configured peers' names.
-func (s *Service) peerNames() []string {
-	var ns []string
-	for _, p := range s.o.Config.Peers {
-		ns = append(ns, p.Name)
-	}
-	return slices.Clip(ns)
 }
 
 // IncidentDeliveries returns, per recipient peer of the audience, the

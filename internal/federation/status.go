@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/nisnet-eu/nisnet/internal/metrics"
@@ -98,15 +99,32 @@ func (s *Service) Peers(ctx context.Context) ([]PeerStatus, error) {
 // RegisterMetrics adds the federation's gauges to reg: backlog, lag,
 // delivered, failing and rejected deliveries per peer.
 func (s *Service) RegisterMetrics(reg *metrics.Registry) {
+	// One scrape reads every family: read the peers' status once for all
+	// of them (it scans the outbox), not once per family.
+	var (
+		mu     sync.Mutex
+		cached []PeerStatus
+		at     time.Time
+	)
+	peers := func() []PeerStatus {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(at) < time.Second {
+			return cached
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ps, err := s.Peers(ctx)
+		if err != nil {
+			s.o.Log.Error("federation: metrics: reading the peers' status failed", "err", err)
+			return nil
+		}
+		cached, at = ps, time.Now()
+		return ps
+	}
 	read := func(f func(PeerStatus) float64) func() []metrics.Sample {
 		return func() []metrics.Sample {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			ps, err := s.Peers(ctx)
-			if err != nil {
-				s.o.Log.Error("federation: metrics: reading the peers' status failed", "err", err)
-				return nil
-			}
+			ps := peers()
 			out := make([]metrics.Sample, len(ps))
 			for i, p := range ps {
 				out[i] = metrics.Sample{Labels: []string{p.Name}, Value: f(p)}

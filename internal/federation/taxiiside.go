@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
@@ -38,8 +39,7 @@ type authenticator struct {
 func (a *authenticator) Authenticate(r *http.Request) (taxii.Caller, bool) {
 	user, secret, ok := taxii.BasicOrBearer(r)
 	if ok && secret != "" {
-		h, _ := hex.DecodeString(SecretHash(secret))
-		if p, found := a.byHash[[32]byte(h)]; found && (user == "" || subtle.ConstantTimeCompare([]byte(user), []byte(p.Name)) == 1) {
+		if p, found := a.byHash[sha256.Sum256([]byte(secret))]; found && (user == "" || subtle.ConstantTimeCompare([]byte(user), []byte(p.Name)) == 1) {
 			return a.s.caller(p), true
 		}
 		if user != "" {

@@ -176,29 +176,33 @@ func (s *Server) getObjects(w http.ResponseWriter, r *http.Request, c Caller) er
 // getObject serves GET {api-root}/collections/{id}/objects/{object-id}/
 // (§5.6): 404 if no version of the object is visible to the caller.
 func (s *Server) getObject(w http.ResponseWriter, r *http.Request, c Caller) error {
-	p, err := s.pageFor(r, c, epObject)
+	pg, err := s.objectPage(w, r, c, epObject)
 	if err != nil {
 		return err
-	}
-	pg, err := s.run(w, r, c, p)
-	if err != nil {
-		return err
-	}
-	if len(pg.rows) == 0 {
-		if ok, err := s.exists(r.Context(), p.q); err != nil || !ok {
-			return orNotFound(err)
-		}
 	}
 	writeBody(w, 200, envelopeJSON(pg))
 	return nil
 }
 
-// orNotFound is err, or errObjectNotFound if err is nil.
-func orNotFound(err error) error {
+// objectPage is a page of one object's versions (the object and versions
+// endpoints): 404 when no version of the object is visible to the caller,
+// an empty page when versions are but the filters select none.
+func (s *Server) objectPage(w http.ResponseWriter, r *http.Request, c Caller, ep endpoint) (page, error) {
+	p, err := s.pageFor(r, c, ep)
 	if err != nil {
-		return err
+		return page{}, err
 	}
-	return errObjectNotFound
+	pg, err := s.run(w, r, c, p)
+	if err != nil || len(pg.rows) > 0 {
+		return pg, err
+	}
+	switch ok, err := s.exists(r.Context(), p.q); {
+	case err != nil:
+		return page{}, err
+	case !ok:
+		return page{}, errObjectNotFound
+	}
+	return pg, nil
 }
 
 // manifestRecord is TAXII 2.1's manifest-record (§5.3.1).
@@ -248,18 +252,9 @@ func versionOf(o store.StixObject) string {
 // {api-root}/collections/{id}/objects/{object-id}/versions/ (§5.8), in
 // date_added order, with next like manifests.
 func (s *Server) versions(w http.ResponseWriter, r *http.Request, c Caller) error {
-	p, err := s.pageFor(r, c, epVersions)
+	pg, err := s.objectPage(w, r, c, epVersions)
 	if err != nil {
 		return err
-	}
-	pg, err := s.run(w, r, c, p)
-	if err != nil {
-		return err
-	}
-	if len(pg.rows) == 0 {
-		if ok, err := s.exists(r.Context(), p.q); err != nil || !ok {
-			return orNotFound(err)
-		}
 	}
 	out := struct {
 		More     bool     `json:"more,omitempty"`
